@@ -1,0 +1,13 @@
+export { type CommandPlan, type KeyAction, type KeyPlan, planCommand } from "./classify.ts";
+export {
+  type BeginSearch,
+  checkArity,
+  COMMAND_TABLE_REDIS_VERSION,
+  commandName,
+  commandNames,
+  type CommandSpec,
+  type FindKeys,
+  type KeySpec,
+  lookupCommand,
+} from "./command_table.ts";
+export { extractKeys, type KeyRef } from "./key_extraction.ts";
