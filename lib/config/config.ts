@@ -1,0 +1,41 @@
+/**
+ * One Redis server Remiro talks to: a `[Source]` or `[Destination]` section of the config
+ * file, with its defaults filled in.
+ */
+export interface ServerConfig {
+  /** Where the server listens: TCP (`hostname` has no IPv6 brackets) or a unix socket. */
+  addr: { hostname: string; port: number } | { path: string };
+  /** `Addr` as written in the config, for messages. */
+  addrText: string;
+  /** `Password`: sent with AUTH on every connection (absent when unset or empty). */
+  password?: string;
+  /** `Username`: the ACL user (Redis 6+); only ever set together with `password`. */
+  username?: string;
+  /** `DB`: the database clients start in (0 to 2^31-1). */
+  db: number;
+  /** `MaxIdleConns`: idle dedicated connections kept for reuse (0 keeps none). */
+  maxIdleConns: number;
+  /**
+   * `IdleTimeout` in milliseconds (may be fractional): idle connections are closed after it.
+   * `Infinity` when the config says `"0"`, which in the Go Remiro meant "never close".
+   */
+  idleTimeoutMs: number;
+}
+
+/**
+ * A validated Remiro config file.
+ *
+ * Without `source` Remiro is a plain proxy to `destination`.
+ */
+export interface Config {
+  /** `DeleteOnGet`: delete the source copy after a read copied the key to the destination. */
+  deleteOnGet: boolean;
+  /** `DeleteOnSet`: delete the source copy after a whole-value write such as SET. */
+  deleteOnSet: boolean;
+  /** `Password`: clients must AUTH with it first (absent when unset or empty). */
+  password?: string;
+  /** `[Source]`: the old server keys are copied from. */
+  source?: ServerConfig;
+  /** `[Destination]`: the new server every command goes to. */
+  destination: ServerConfig;
+}

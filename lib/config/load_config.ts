@@ -1,0 +1,248 @@
+import { parse, TomlError, type TomlValue } from "smol-toml";
+import { parseAddress } from "./address.ts";
+import type { Config, ServerConfig } from "./config.ts";
+import { ConfigError } from "./config_error.ts";
+import { describeValue, isTable } from "./describe_value.ts";
+import { parseDuration } from "./duration.ts";
+import { suggestKey } from "./suggest_key.ts";
+
+type Table = { [key: string]: TomlValue };
+type SectionName = "Source" | "Destination";
+
+const TOP_LEVEL_KEYS = ["DeleteOnGet", "DeleteOnSet", "Password", "Source", "Destination"];
+const SERVER_KEYS = ["Addr", "Password", "Username", "DB", "MaxIdleConns", "IdleTimeout"];
+const MAX_INT32 = 2 ** 31 - 1;
+
+/** Defaults of the Go Remiro's config template, which differ between the two servers. */
+const SERVER_DEFAULTS: Record<SectionName, { maxIdleConns: number; idleTimeout: string }> = {
+  Source: { maxIdleConns: 50, idleTimeout: "30s" },
+  Destination: { maxIdleConns: 100, idleTimeout: "45s" },
+};
+
+/** A problem with one key; {@linkcode parseConfig} adds the file name. */
+class KeyProblem extends Error {
+  constructor(readonly key: string, readonly problem: string) {
+    super(`${key}: ${problem}`);
+  }
+}
+
+function keyPath(section: SectionName | undefined, name: string): string {
+  const shown = /^[A-Za-z0-9_-]+$/.test(name) ? name : JSON.stringify(name);
+  return section === undefined ? shown : `${section}.${shown}`;
+}
+
+function unknownKeyHint(section: SectionName | undefined, name: string): string {
+  const own = section === undefined ? TOP_LEVEL_KEYS : SERVER_KEYS;
+  const near = suggestKey(name, own);
+  if (near !== undefined) return ` (did you mean ${JSON.stringify(near)}?)`;
+  // TOML puts every key after a [section] header into that section, so a top-level key
+  // written at the end of the file lands in the last section.
+  if (section !== undefined) {
+    const top = suggestKey(name, ["DeleteOnGet", "DeleteOnSet"]);
+    if (top === name) return " (top-level keys must come before the first [section])";
+    if (top !== undefined) {
+      return ` (did you mean top-level ${JSON.stringify(top)}? ` +
+        "Top-level keys must come before the first [section])";
+    }
+    return "";
+  }
+  const server = suggestKey(name, SERVER_KEYS);
+  if (server === undefined) return "";
+  const meant = server === name ? "" : `did you mean ${JSON.stringify(server)}? `;
+  return ` (${meant}${JSON.stringify(server)} belongs in [Source] or [Destination])`;
+}
+
+function rejectUnknownKeys(table: Table, section: SectionName | undefined): void {
+  const known = section === undefined ? TOP_LEVEL_KEYS : SERVER_KEYS;
+  for (const name of Object.keys(table)) {
+    if (known.includes(name)) continue;
+    const problem = `unknown key ${JSON.stringify(name)}${unknownKeyHint(section, name)}`;
+    throw new KeyProblem(keyPath(section, name), problem);
+  }
+}
+
+function wrongType(key: string, expected: string, value: TomlValue): KeyProblem {
+  const secret = key.endsWith("Password");
+  return new KeyProblem(key, `expected ${expected}, got ${describeValue(value, { secret })}`);
+}
+
+function readBoolean(table: Table, name: string): boolean {
+  const value = table[name];
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw wrongType(name, "a boolean", value);
+  return value;
+}
+
+/** A string option; empty means unset, as Go's zero value did. */
+function readOptionalString(table: Table, key: string, name: string): string | undefined {
+  const value = table[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw wrongType(key, "a string", value);
+  return value === "" ? undefined : value;
+}
+
+function readCount(table: Table, key: string, name: string, fallback: number): number {
+  const value = table[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== "bigint") throw wrongType(key, "an integer", value);
+  if (value < 0n) throw new KeyProblem(key, `must not be negative, got ${value}`);
+  if (value > BigInt(MAX_INT32)) {
+    throw new KeyProblem(key, `must be at most ${MAX_INT32}, got ${value}`);
+  }
+  return Number(value);
+}
+
+function readIdleTimeout(table: Table, key: string, fallback: string): number {
+  const value = table.IdleTimeout ?? fallback;
+  if (typeof value !== "string") throw wrongType(key, 'a duration string such as "30s"', value);
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (error) {
+    throw new KeyProblem(key, (error as RangeError).message);
+  }
+  if (ms < 0) throw new KeyProblem(key, `must not be negative, got ${JSON.stringify(value)}`);
+  // In the Go Remiro (redigo's pool) a zero IdleTimeout kept idle connections forever.
+  return ms === 0 ? Infinity : ms;
+}
+
+function readServer(doc: Table, section: SectionName): ServerConfig | undefined {
+  const table = doc[section];
+  if (table === undefined) return undefined;
+  if (!isTable(table)) throw wrongType(section, `a table ([${section}] section)`, table);
+  rejectUnknownKeys(table, section);
+  const key = (name: string) => keyPath(section, name);
+
+  const addrValue = table.Addr;
+  if (addrValue === undefined) throw new KeyProblem(key("Addr"), "required");
+  if (typeof addrValue !== "string") {
+    throw wrongType(key("Addr"), 'an address string such as "127.0.0.1:6379"', addrValue);
+  }
+  let addr: ServerConfig["addr"];
+  try {
+    addr = parseAddress(addrValue);
+  } catch (error) {
+    throw new KeyProblem(key("Addr"), (error as RangeError).message);
+  }
+
+  const password = readOptionalString(table, key("Password"), "Password");
+  const username = readOptionalString(table, key("Username"), "Username");
+  if (username !== undefined && password === undefined) {
+    throw new KeyProblem(
+      key("Username"),
+      `requires ${key("Password")} (ACL users log in with a username and a password)`,
+    );
+  }
+  const defaults = SERVER_DEFAULTS[section];
+  const server: ServerConfig = {
+    addr,
+    addrText: addrValue,
+    db: readCount(table, key("DB"), "DB", 0),
+    maxIdleConns: readCount(table, key("MaxIdleConns"), "MaxIdleConns", defaults.maxIdleConns),
+    idleTimeoutMs: readIdleTimeout(table, key("IdleTimeout"), defaults.idleTimeout),
+  };
+  // Optional keys are left out rather than set to undefined, so configs compare cleanly.
+  if (password !== undefined) server.password = password;
+  if (username !== undefined) server.username = username;
+  return server;
+}
+
+function readConfig(doc: Table): Config {
+  rejectUnknownKeys(doc, undefined);
+  const deleteOnGet = readBoolean(doc, "DeleteOnGet");
+  const deleteOnSet = readBoolean(doc, "DeleteOnSet");
+  const password = readOptionalString(doc, "Password", "Password");
+  const source = readServer(doc, "Source");
+  const destination = readServer(doc, "Destination");
+  if (destination === undefined) throw new KeyProblem("[Destination]", "section is required");
+  const config: Config = { deleteOnGet, deleteOnSet, destination };
+  if (password !== undefined) config.password = password;
+  if (source !== undefined) config.source = source;
+  return config;
+}
+
+function tomlProblem(error: unknown): string {
+  if (!(error instanceof TomlError)) return `invalid TOML: ${(error as Error).message}`;
+  // smol-toml's message starts with its own "Invalid TOML document:" and adds a code excerpt.
+  const message = error.message.split("\n")[0].replace(/^Invalid TOML document:\s*/, "");
+  return `invalid TOML at line ${error.line}, column ${error.column}: ${message}`;
+}
+
+/**
+ * Parses and validates the text of a Remiro config file (TOML), filling in defaults.
+ *
+ * Accepts the Go Remiro's keys (case-sensitive) plus `Password`, `Username`, `DB` and unix
+ * socket addresses. Unknown keys, wrong types and bad values are errors, never ignored.
+ *
+ * @param text the TOML text
+ * @param file the file's path, for error messages
+ * @throws {ConfigError} naming the key and the problem
+ *
+ * @example
+ * ```ts
+ * import { parseConfig } from "./load_config.ts";
+ *
+ * const config = parseConfig(
+ *   '[Source]\nAddr = "10.0.0.5:6379"\n[Destination]\nAddr = "unix:/run/redis.sock"\n',
+ *   "config.toml",
+ * );
+ * config.source?.maxIdleConns; // 50
+ * config.destination.addr; // { path: "/run/redis.sock" }
+ * ```
+ */
+export function parseConfig(text: string, file: string): Config {
+  let doc: Table;
+  try {
+    doc = parse(text.replace(/^\uFEFF/, ""), { integersAsBigInt: true });
+  } catch (error) {
+    throw new ConfigError(file, undefined, tomlProblem(error), { cause: error });
+  }
+  try {
+    return readConfig(doc);
+  } catch (error) {
+    if (error instanceof KeyProblem) throw new ConfigError(file, error.key, error.problem);
+    throw error;
+  }
+}
+
+/** Why a config file could not be read, in words for an operator. */
+export function describeReadError(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "file not found";
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return "permission denied (the file is not readable by this user)";
+  }
+  if (error instanceof Deno.errors.NotCapable) {
+    return "read access not granted to Deno (run it with --allow-read)";
+  }
+  if (error instanceof Deno.errors.IsADirectory) return "is a directory, not a file";
+  return `cannot read the file: ${(error as Error).message}`;
+}
+
+/**
+ * Reads, parses and validates a Remiro config file.
+ *
+ * @param file path of the TOML file
+ * @throws {ConfigError} when the file is missing or unreadable, or its content is invalid
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, loadConfig } from "./mod.ts";
+ *
+ * try {
+ *   const config = await loadConfig("config.toml");
+ *   console.log(`migrating to ${config.destination.addrText}`);
+ * } catch (error) {
+ *   if (!(error instanceof ConfigError)) throw error;
+ *   console.error(error.message); // Cannot load config config.toml: file not found
+ * }
+ * ```
+ */
+export async function loadConfig(file: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    throw new ConfigError(file, undefined, describeReadError(error), { cause: error });
+  }
+  return parseConfig(text, file);
+}
