@@ -1,0 +1,47 @@
+import { checkHealth, type HealthProbe } from "./health.ts";
+import type { Metrics } from "./metrics.ts";
+
+/** Options of {@linkcode startHttpServer}. */
+export interface HttpServerOptions {
+  hostname: string;
+  /** 0 picks a free port; the chosen one is in the result. */
+  port: number;
+  metrics: Metrics;
+  probes: readonly HealthProbe[];
+}
+
+/** A running instrumentation server. */
+export interface RunningHttpServer {
+  /** The port actually bound. */
+  port: number;
+  /** Stops listening and waits for requests in flight. */
+  shutdown(): Promise<void>;
+}
+
+const ROUTES = new Set(["/metrics", "/health"]);
+
+async function respond(request: Request, options: HttpServerOptions): Promise<Response> {
+  const { pathname } = new URL(request.url);
+  if (!ROUTES.has(pathname)) return new Response("not found\n", { status: 404 });
+  if (request.method !== "GET") {
+    return new Response("method not allowed\n", { status: 405, headers: { allow: "GET" } });
+  }
+  if (pathname === "/metrics") {
+    const { contentType, body } = await options.metrics.render();
+    return new Response(body, { headers: { "content-type": contentType } });
+  }
+  const { ok, body } = await checkHealth(options.probes);
+  return Response.json(body, { status: ok ? 200 : 500 });
+}
+
+/**
+ * Serves `GET /metrics` (Prometheus text) and `GET /health` (200 or 500 with a JSON body per
+ * upstream server) on the instrumentation port. Throws when the port cannot be bound.
+ */
+export function startHttpServer(options: HttpServerOptions): RunningHttpServer {
+  const server = Deno.serve(
+    { hostname: options.hostname, port: options.port, onListen: () => {} },
+    (request) => respond(request, options),
+  );
+  return { port: server.addr.port, shutdown: () => server.shutdown() };
+}

@@ -1,0 +1,200 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** Which upstream Redis server a request went to. */
+type Target = "source" | "destination";
+
+/** Latency buckets in milliseconds: a local cache hit takes ~0.05 ms, a stuck server seconds. */
+const LATENCY_BUCKETS_MS = [
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+  25,
+  50,
+  100,
+  250,
+  500,
+  1000,
+  2500,
+  5000,
+];
+
+const OTHER = "other";
+
+type CounterChild = ReturnType<Counter<string>["labels"]>;
+type HistogramChild = ReturnType<Histogram<string>["labels"]>;
+
+/**
+ * Caches one labelled child per command name. Only known names get an entry, so a client
+ * sending random command names can neither grow the cache nor the number of time series.
+ */
+class ChildCache<T> {
+  #children = new Map<string, T>();
+  #other: T | undefined;
+
+  constructor(
+    private readonly knownCommands: ReadonlySet<string>,
+    private readonly create: (command: string) => T,
+  ) {}
+
+  get(command: string): T {
+    const child = this.#children.get(command);
+    if (child !== undefined) return child;
+    if (!this.knownCommands.has(command)) return this.#other ??= this.create(OTHER);
+    const created = this.create(command);
+    this.#children.set(command, created);
+    return created;
+  }
+}
+
+/**
+ * The proxy's Prometheus metrics, in a registry of its own rather than prom-client's global
+ * one, so several proxies can run in one process (as they do in tests).
+ *
+ * Command labels are bounded: names outside `knownCommands` are recorded as `"other"`. Names
+ * are matched exactly, so callers pass them in the case of `knownCommands` (lower case).
+ */
+export class Metrics {
+  /** Holds every remiro_* metric; render it with {@linkcode Metrics.render}. */
+  readonly registry: Registry = new Registry();
+  #commandsBySource: ChildCache<CounterChild>;
+  #commandsByDestination: ChildCache<CounterChild>;
+  #latency: ChildCache<HistogramChild>;
+  #keysCopied: Counter<string>;
+  #copyMisses: Counter<string>;
+  #copyErrors: Counter<string>;
+  #sourceDeletions: Counter<string>;
+  #upstreamErrorsSource: CounterChild;
+  #upstreamErrorsDestination: CounterChild;
+  #clients: Gauge<string>;
+  #clientsTotal: Counter<string>;
+  #protocolErrors: Counter<string>;
+
+  /** @param knownCommands the command names that get a label of their own */
+  constructor(knownCommands: ReadonlySet<string>) {
+    const registers = [this.registry];
+    const commands = new Counter({
+      name: "remiro_command_count",
+      help: "Requests sent to the upstream Redis servers, by target and command",
+      labelNames: ["target", "command"],
+      registers,
+    });
+    this.#commandsBySource = new ChildCache(knownCommands, (c) => commands.labels("source", c));
+    this.#commandsByDestination = new ChildCache(
+      knownCommands,
+      (c) => commands.labels("destination", c),
+    );
+    const latency = new Histogram({
+      name: "remiro_request_latency",
+      help: "Time from receiving a client request to having its reply, in milliseconds",
+      labelNames: ["command"],
+      buckets: LATENCY_BUCKETS_MS,
+      registers,
+    });
+    this.#latency = new ChildCache(knownCommands, (c) => latency.labels(c));
+    this.#keysCopied = new Counter({
+      name: "remiro_keys_copied_total",
+      help: "Keys copied from the source to the destination",
+      registers,
+    });
+    this.#copyMisses = new Counter({
+      name: "remiro_copy_misses_total",
+      help: "Destination misses where the source did not have the key either",
+      registers,
+    });
+    this.#copyErrors = new Counter({
+      name: "remiro_copy_errors_total",
+      help: "Keys that could not be copied from the source to the destination",
+      registers,
+    });
+    this.#sourceDeletions = new Counter({
+      name: "remiro_source_deletions_total",
+      help: "Keys the proxy deleted from the source",
+      registers,
+    });
+    const upstreamErrors = new Counter({
+      name: "remiro_upstream_errors_total",
+      help: "Requests that failed because an upstream Redis server was unreachable or broke",
+      labelNames: ["target"],
+      registers,
+    });
+    this.#upstreamErrorsSource = upstreamErrors.labels("source");
+    this.#upstreamErrorsDestination = upstreamErrors.labels("destination");
+    this.#clients = new Gauge({
+      name: "remiro_client_connections",
+      help: "Open client connections",
+      registers,
+    });
+    this.#clientsTotal = new Counter({
+      name: "remiro_client_connections_total",
+      help: "Client connections accepted",
+      registers,
+    });
+    this.#protocolErrors = new Counter({
+      name: "remiro_protocol_errors_total",
+      help: "Client connections closed because they sent malformed RESP",
+      registers,
+    });
+  }
+
+  /** Counts one request sent to an upstream server. */
+  commandSent(target: Target, command: string): void {
+    const cache = target === "source" ? this.#commandsBySource : this.#commandsByDestination;
+    cache.get(command).inc();
+  }
+
+  /** Records how long a client request took, in milliseconds. */
+  observeLatency(command: string, ms: number): void {
+    this.#latency.get(command).observe(ms);
+  }
+
+  /** Counts a key copied from the source to the destination. */
+  keyCopied(): void {
+    this.#keysCopied.inc();
+  }
+
+  /** Counts a destination miss where the source did not have the key either. */
+  copyMiss(): void {
+    this.#copyMisses.inc();
+  }
+
+  /** Counts a key that could not be copied. */
+  copyError(): void {
+    this.#copyErrors.inc();
+  }
+
+  /** Counts keys deleted from the source. */
+  sourceDeleted(n = 1): void {
+    this.#sourceDeletions.inc(n);
+  }
+
+  /** Counts a request that failed because an upstream server did. */
+  upstreamError(target: Target): void {
+    (target === "source" ? this.#upstreamErrorsSource : this.#upstreamErrorsDestination).inc();
+  }
+
+  /** Counts a newly accepted client connection. */
+  clientConnected(): void {
+    this.#clients.inc();
+    this.#clientsTotal.inc();
+  }
+
+  /** Counts a client connection that closed. */
+  clientDisconnected(): void {
+    this.#clients.dec();
+  }
+
+  /** Counts a client connection dropped for malformed RESP. */
+  protocolError(): void {
+    this.#protocolErrors.inc();
+  }
+
+  /** The metrics in Prometheus's text format, with the content type to serve them with. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
