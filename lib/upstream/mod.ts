@@ -1,0 +1,7 @@
+export {
+  type ConnectOptions,
+  type ServerAddress,
+  UpstreamConnection,
+} from "./upstream_connection.ts";
+export { type PoolOptions, UpstreamPool } from "./upstream_pool.ts";
+export { describeNetworkError, UpstreamError } from "./upstream_error.ts";

@@ -1,0 +1,221 @@
+import { encodeCommand, errorMessage, ReplyScanner } from "../resp/mod.ts";
+import { FifoQueue } from "../util/fifo_queue.ts";
+import { describeNetworkError, UpstreamError } from "./upstream_error.ts";
+
+/** Where and how to reach one Redis server. */
+export interface ServerAddress {
+  addr: { hostname: string; port: number } | { path: string };
+  addrText: string;
+  username?: string;
+  password?: string;
+}
+
+/** Options for {@linkcode UpstreamConnection.open}. */
+export interface ConnectOptions extends ServerAddress {
+  /** "source" or "destination": names the server in error messages. */
+  target: string;
+  db: number;
+  connectTimeoutMs?: number;
+}
+
+interface PendingReply {
+  resolve(frame: Uint8Array): void;
+  reject(error: Error): void;
+}
+
+const READ_BUFFER_SIZE = 64 * 1024;
+
+/**
+ * One pipelined connection to a Redis server.
+ *
+ * Any number of callers may `send` without waiting: commands are written in call order,
+ * coalesced into one socket write per event-loop turn, and each promise resolves with the raw
+ * reply frame in the same order. Error replies are frames like any other (the caller decides);
+ * only a broken connection rejects, and then every pending command rejects with
+ * {@linkcode UpstreamError}. Nothing is replayed after a failure: a write may or may not have
+ * been applied, and only the client can decide whether to retry it.
+ */
+export class UpstreamConnection {
+  readonly target: string;
+  readonly db: number;
+  #conn: Deno.Conn;
+  #pending = new FifoQueue<PendingReply>();
+  #outbox: Uint8Array[] = [];
+  #outboxBytes = 0;
+  #writing = false;
+  #flushScheduled = false;
+  #scanner = new ReplyScanner();
+  #failure: UpstreamError | undefined;
+  #closedPromise: Promise<void>;
+  /** performance.now() of the last send, for idle timeouts. */
+  lastUsed = performance.now();
+
+  private constructor(conn: Deno.Conn, target: string, db: number) {
+    this.#conn = conn;
+    this.target = target;
+    this.db = db;
+    this.#closedPromise = this.#readLoop();
+  }
+
+  /** Connects, authenticates and selects the database; rejects with UpstreamError. */
+  static async open(options: ConnectOptions): Promise<UpstreamConnection> {
+    const where = options.addrText;
+    let conn: Deno.Conn;
+    try {
+      conn = await connectWithTimeout(options.addr, options.connectTimeoutMs ?? 3000);
+    } catch (error) {
+      throw new UpstreamError(options.target, `${describeNetworkError(error)} (${where})`);
+    }
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+    const connection = new UpstreamConnection(conn, options.target, options.db);
+    const setup: Promise<Uint8Array>[] = [];
+    if (options.password !== undefined) {
+      const auth = options.username !== undefined
+        ? ["AUTH", options.username, options.password]
+        : ["AUTH", options.password];
+      setup.push(connection.send(encodeCommand(auth)));
+    }
+    if (options.db !== 0) setup.push(connection.send(encodeCommand(["SELECT", `${options.db}`])));
+    try {
+      for (const frame of await Promise.all(setup)) {
+        const message = errorMessage(frame);
+        if (message !== undefined) throw new UpstreamError(options.target, `${message} (${where})`);
+      }
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+    return connection;
+  }
+
+  /** True once the connection failed or was closed; it never recovers. */
+  get closed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  /** Number of commands sent and not yet answered. */
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  /** Resolves when the connection has closed, for whatever reason. */
+  get done(): Promise<void> {
+    return this.#closedPromise;
+  }
+
+  /** Sends one encoded command; resolves with its raw reply frame. */
+  send(frame: Uint8Array): Promise<Uint8Array> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    this.lastUsed = performance.now();
+    const reply = new Promise<Uint8Array>((resolve, reject) => {
+      this.#pending.push({ resolve, reject });
+    });
+    this.#outbox.push(frame);
+    this.#outboxBytes += frame.length;
+    if (!this.#writing && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => this.#flush());
+    }
+    return reply;
+  }
+
+  /** Closes the socket; pending commands reject. Idempotent. */
+  close(reason = "connection closed by proxy"): void {
+    this.#fail(new UpstreamError(this.target, reason));
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushScheduled = false;
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#outbox.length > 0 && !this.#failure) {
+        const chunk = this.#outbox.length === 1 ? this.#outbox[0] : joinChunks(
+          this.#outbox,
+          this.#outboxBytes,
+        );
+        this.#outbox = [];
+        this.#outboxBytes = 0;
+        let written = 0;
+        while (written < chunk.length) {
+          written += await this.#conn.write(chunk.subarray(written));
+        }
+      }
+    } catch (error) {
+      this.#fail(new UpstreamError(this.target, describeNetworkError(error)));
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    const buffer = new Uint8Array(READ_BUFFER_SIZE);
+    try {
+      while (true) {
+        const n = await this.#conn.read(buffer);
+        if (n === null) {
+          this.#fail(new UpstreamError(this.target, "connection closed by server"));
+          return;
+        }
+        // The scanner may keep slices of what it is given, so hand it a private copy.
+        for (const frame of this.#scanner.push(buffer.slice(0, n))) {
+          const waiter = this.#pending.shift();
+          // A frame nobody waits for can only be an out-of-band push; there are none on
+          // connections that never subscribe, so it is dropped.
+          waiter?.resolve(frame);
+        }
+      }
+    } catch (error) {
+      this.#fail(
+        error instanceof UpstreamError
+          ? error
+          : new UpstreamError(this.target, describeNetworkError(error)),
+      );
+    }
+  }
+
+  #fail(error: UpstreamError): void {
+    if (this.#failure) return;
+    this.#failure = error;
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed by the peer
+    }
+    for (const waiter of this.#pending.drain()) waiter.reject(error);
+    this.#outbox = [];
+    this.#outboxBytes = 0;
+  }
+}
+
+function joinChunks(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+async function connectWithTimeout(
+  addr: ConnectOptions["addr"],
+  timeoutMs: number,
+): Promise<Deno.Conn> {
+  const connecting = "path" in addr
+    ? Deno.connect({ transport: "unix", path: addr.path })
+    : Deno.connect({ hostname: addr.hostname, port: addr.port });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Deno.errors.TimedOut("connect timed out")), timeoutMs);
+  });
+  try {
+    return await Promise.race([connecting, timeout]);
+  } catch (error) {
+    // A connection that completes after the timeout must not leak.
+    connecting.then((conn) => conn.close(), () => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

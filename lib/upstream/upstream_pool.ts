@@ -1,0 +1,195 @@
+import { type ServerAddress, UpstreamConnection } from "./upstream_connection.ts";
+import { UpstreamError } from "./upstream_error.ts";
+
+/** Settings of one upstream server, as in the `[Source]`/`[Destination]` config sections. */
+export interface PoolOptions extends ServerAddress {
+  /** "source" or "destination". */
+  target: string;
+  /** Idle dedicated connections kept for reuse (the config's `MaxIdleConns`). */
+  maxIdleConns: number;
+  /** Connections idle this long are closed (the config's `IdleTimeout`). */
+  idleTimeoutMs: number;
+  connectTimeoutMs?: number;
+  /** After a failed connect, commands fail at once for this long instead of reconnecting. */
+  retryBackoffMs?: number;
+}
+
+interface Queued {
+  frame: Uint8Array;
+  resolve(frame: Uint8Array): void;
+  reject(error: Error): void;
+}
+
+/** The shared, pipelined connection of one database, and what waits for it to connect. */
+class SharedSlot {
+  conn: UpstreamConnection | undefined;
+  connecting = false;
+  queue: Queued[] = [];
+  failedAt = -Infinity;
+  failure: UpstreamError | undefined;
+}
+
+/**
+ * Connections to one Redis server.
+ *
+ * Most commands go over one shared pipelined connection per database, so the commands of many
+ * clients reach Redis in batches (as twemproxy does). Commands that hold a connection (blocking
+ * pops, later transactions) take a dedicated connection with {@linkcode acquire}; up to
+ * `maxIdleConns` of those are kept idle for reuse.
+ */
+export class UpstreamPool {
+  readonly options: PoolOptions;
+  #shared = new Map<number, SharedSlot>();
+  #idle: UpstreamConnection[] = [];
+  #busy = new Set<UpstreamConnection>();
+  #sweeper: ReturnType<typeof setInterval>;
+  #closed = false;
+
+  constructor(options: PoolOptions) {
+    this.options = options;
+    const interval = Math.max(100, Math.min(options.idleTimeoutMs / 2, 5000));
+    this.#sweeper = setInterval(() => this.#closeIdle(), interval);
+    Deno.unrefTimer(this.#sweeper);
+  }
+
+  get target(): string {
+    return this.options.target;
+  }
+
+  /**
+   * Sends one command on the shared connection of `db`. Commands sent by one caller, in order,
+   * are answered in that order: while the connection is being (re)established they queue.
+   */
+  send(db: number, frame: Uint8Array): Promise<Uint8Array> {
+    const slot = this.#slot(db);
+    if (slot.conn && !slot.conn.closed && slot.queue.length === 0) return slot.conn.send(frame);
+    return this.#enqueue(db, slot, frame);
+  }
+
+  /** Sends several commands back to back on one connection; one promise per command. */
+  sendAll(db: number, frames: readonly Uint8Array[]): Promise<Uint8Array>[] {
+    return frames.map((frame) => this.send(db, frame));
+  }
+
+  /** A dedicated connection for `db`; give it back with {@linkcode release}. */
+  async acquire(db: number): Promise<UpstreamConnection> {
+    if (this.#closed) throw new UpstreamError(this.target, "proxy is shutting down");
+    const index = this.#idle.findIndex((c) => c.db === db && !c.closed);
+    let conn: UpstreamConnection;
+    if (index >= 0) {
+      conn = this.#idle.splice(index, 1)[0];
+    } else {
+      conn = await this.#open(db);
+    }
+    this.#busy.add(conn);
+    return conn;
+  }
+
+  /** Returns a dedicated connection; a broken or busy one is closed instead of kept. */
+  release(conn: UpstreamConnection): void {
+    this.#busy.delete(conn);
+    if (
+      this.#closed || conn.closed || conn.pendingCount > 0 ||
+      this.#idle.length >= this.options.maxIdleConns
+    ) {
+      conn.close();
+      return;
+    }
+    conn.lastUsed = performance.now();
+    this.#idle.push(conn);
+  }
+
+  /** Closes every connection; pending commands reject. */
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    for (const slot of this.#shared.values()) {
+      slot.conn?.close();
+      for (const q of slot.queue.splice(0)) {
+        q.reject(new UpstreamError(this.target, "proxy is shutting down"));
+      }
+    }
+    for (const conn of [...this.#idle, ...this.#busy]) conn.close();
+    this.#idle = [];
+    this.#busy.clear();
+  }
+
+  #slot(db: number): SharedSlot {
+    let slot = this.#shared.get(db);
+    if (!slot) {
+      slot = new SharedSlot();
+      this.#shared.set(db, slot);
+    }
+    return slot;
+  }
+
+  #enqueue(db: number, slot: SharedSlot, frame: Uint8Array): Promise<Uint8Array> {
+    if (this.#closed) {
+      return Promise.reject(new UpstreamError(this.target, "proxy is shutting down"));
+    }
+    const backoff = this.options.retryBackoffMs ?? 100;
+    if (!slot.connecting && slot.failure && performance.now() - slot.failedAt < backoff) {
+      return Promise.reject(slot.failure);
+    }
+    const reply = new Promise<Uint8Array>((resolve, reject) => {
+      slot.queue.push({ frame, resolve, reject });
+    });
+    if (!slot.connecting) this.#connectShared(db, slot);
+    return reply;
+  }
+
+  async #connectShared(db: number, slot: SharedSlot): Promise<void> {
+    slot.connecting = true;
+    try {
+      const conn = await this.#open(db);
+      if (this.#closed) {
+        conn.close();
+        return;
+      }
+      // Flush the waiters before publishing the connection, so a command sent later
+      // can never overtake one that queued while connecting.
+      for (const q of slot.queue.splice(0)) conn.send(q.frame).then(q.resolve, q.reject);
+      slot.conn = conn;
+      slot.failure = undefined;
+    } catch (error) {
+      const failure = error instanceof UpstreamError
+        ? error
+        : new UpstreamError(this.target, String(error));
+      slot.failure = failure;
+      slot.failedAt = performance.now();
+      for (const q of slot.queue.splice(0)) q.reject(failure);
+    } finally {
+      slot.connecting = false;
+    }
+  }
+
+  #open(db: number): Promise<UpstreamConnection> {
+    const o = this.options;
+    return UpstreamConnection.open({
+      addr: o.addr,
+      addrText: o.addrText,
+      username: o.username,
+      password: o.password,
+      target: o.target,
+      db,
+      connectTimeoutMs: o.connectTimeoutMs,
+    });
+  }
+
+  #closeIdle(): void {
+    const now = performance.now();
+    const limit = this.options.idleTimeoutMs;
+    this.#idle = this.#idle.filter((conn) => {
+      if (!conn.closed && now - conn.lastUsed < limit) return true;
+      conn.close();
+      return false;
+    });
+    for (const slot of this.#shared.values()) {
+      const conn = slot.conn;
+      if (conn && conn.pendingCount === 0 && now - conn.lastUsed >= limit) {
+        slot.conn = undefined;
+        conn.close("idle timeout");
+      }
+    }
+  }
+}
