@@ -1,0 +1,196 @@
+import type { Metrics } from "../http/mod.ts";
+import { decodeReply, errorMessage, integerValue } from "../resp/mod.ts";
+import type { Target } from "../route/target.ts";
+import { keyString } from "../util/key_string.ts";
+import { CopyFailed } from "./copy_failed.ts";
+import { KeyLocks } from "./key_locks.ts";
+import { SourceChangeLog } from "./source_change_log.ts";
+
+/** Deletes the source copy only while it still holds the payload that was copied. */
+export const COMPARE_AND_DELETE_SCRIPT =
+  "if redis.call('DUMP', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+/** What one copy attempt found. */
+export interface CopyOutcome {
+  /** The source had the key. */
+  found: boolean;
+  /** Replies of the reads that ran on the source in the same pipeline as DUMP. */
+  reads: (Uint8Array | undefined)[];
+  /** RESTORE's error frame when the destination refused the payload. */
+  restoreError?: Uint8Array;
+}
+
+interface SourceRead {
+  frame: Uint8Array;
+  command: string;
+}
+
+interface Flight {
+  db: number;
+  key: Uint8Array;
+  reads: (SourceRead | undefined)[];
+  open: boolean;
+  outcome: Promise<CopyOutcome>;
+}
+
+/** Options of {@linkcode Copier}. */
+export interface CopierOptions {
+  /** Delete the source copy (compare-and-delete) once a key was copied. */
+  deleteOnGet: boolean;
+}
+
+/**
+ * Moves keys from the source to the destination with DUMP + PTTL and RESTORE (never REPLACE:
+ * BUSYKEY means a newer write reached the destination first, and it wins).
+ *
+ * Concurrent misses on one key join one "flight": the first takes the key's lock; everyone who
+ * joins before the lock is held shares its single DUMP, and reads that joined run on the
+ * source in the same pipeline, so they see exactly the value that was copied.
+ */
+export class Copier {
+  readonly locks = new KeyLocks();
+  readonly changes = new SourceChangeLog();
+  #flights = new Map<string, Flight>();
+  #source: Target;
+  #destination: Target;
+  #metrics: Metrics;
+  #options: CopierOptions;
+
+  constructor(source: Target, destination: Target, metrics: Metrics, options: CopierOptions) {
+    this.#source = source;
+    this.#destination = destination;
+    this.#metrics = metrics;
+    this.#options = options;
+  }
+
+  /**
+   * Makes sure `key` is on the destination if the source has it. Rejects with
+   * {@linkcode CopyFailed} when a server refused, or UpstreamError when one is unreachable.
+   */
+  async ensure(db: number, key: Uint8Array): Promise<void> {
+    const outcome = await this.#join(db, key, undefined).outcome;
+    if (outcome.restoreError) {
+      throw new CopyFailed(outcome.restoreError, "destination refused RESTORE");
+    }
+  }
+
+  /**
+   * Copies `key` like {@linkcode ensure} and runs the encoded read `readFrame` (a `command`)
+   * on the source in the same pipeline as DUMP. Resolves with the read's reply, or undefined
+   * when the source did not have the key.
+   */
+  async copyForRead(
+    db: number,
+    key: Uint8Array,
+    readFrame: Uint8Array,
+    command: string,
+  ): Promise<Uint8Array | undefined> {
+    const flight = this.#join(db, key, { frame: readFrame, command });
+    const index = flight.reads.length - 1;
+    const outcome = await flight.outcome;
+    return outcome.found ? outcome.reads[index] : undefined;
+  }
+
+  /** Deletes keys on the source under their locks, recording the change. */
+  async deleteFromSource(db: number, keys: readonly Uint8Array[]): Promise<void> {
+    const names = keys.map((key) => keyString(db, key));
+    const release = await this.locks.lock(names);
+    try {
+      const replies = await Promise.all(this.#source.callAll(db, keys.map((k) => ["DEL", k])));
+      for (const name of names) this.changes.record(name);
+      let deleted = 0;
+      for (const reply of replies) {
+        const error = errorMessage(reply);
+        if (error !== undefined) throw new CopyFailed(reply, `source refused DEL: ${error}`);
+        deleted += integerValue(reply) ?? 0;
+      }
+      if (deleted > 0) this.#metrics.sourceDeleted(deleted);
+    } finally {
+      release();
+    }
+  }
+
+  #join(db: number, key: Uint8Array, read: SourceRead | undefined): Flight {
+    const name = keyString(db, key);
+    let flight = this.#flights.get(name);
+    if (!flight || !flight.open) {
+      const created: Flight = {
+        db,
+        key,
+        reads: [],
+        open: true,
+        outcome: Promise.resolve({ found: false, reads: [] }),
+      };
+      created.outcome = this.#fly(name, created);
+      this.#flights.set(name, created);
+      flight = created;
+    }
+    flight.reads.push(read);
+    return flight;
+  }
+
+  async #fly(name: string, flight: Flight): Promise<CopyOutcome> {
+    const release = await this.locks.lock([name]);
+    flight.open = false;
+    if (this.#flights.get(name) === flight) this.#flights.delete(name);
+    try {
+      return await this.#copyLocked(name, flight);
+    } finally {
+      release();
+    }
+  }
+
+  async #copyLocked(name: string, flight: Flight): Promise<CopyOutcome> {
+    const { db, key } = flight;
+    const dumpAt = 0;
+    const pttlAt = 1;
+    const frames: Promise<Uint8Array>[] = this.#source.callAll(db, [["DUMP", key], ["PTTL", key]]);
+    for (const read of flight.reads) {
+      if (read) frames.push(this.#source.send(db, read.command, read.frame));
+    }
+    const replies = await Promise.all(frames);
+    const reads: (Uint8Array | undefined)[] = [];
+    let next = 2;
+    for (const read of flight.reads) reads.push(read ? replies[next++] : undefined);
+
+    const dump = decodeReply(replies[dumpAt]);
+    if (dump.type === "error") {
+      throw new CopyFailed(replies[dumpAt], `source refused DUMP: ${dump.message}`);
+    }
+    const ttl = integerValue(replies[pttlAt]);
+    if (dump.type !== "bulk" || ttl === -2) {
+      this.#metrics.copyMiss();
+      return { found: false, reads };
+    }
+    // PTTL -1 is "no expiry" (RESTORE 0); 0 would also mean "no expiry" to RESTORE, which
+    // would make a key that is about to expire immortal, so it becomes 1 ms.
+    const restoreTtl = ttl === undefined || ttl < 0 ? 0 : Math.max(ttl, 1);
+    const restored = await this.#destination.call(db, [
+      "RESTORE",
+      key,
+      `${restoreTtl}`,
+      dump.value,
+    ]);
+    const error = errorMessage(restored);
+    if (error === undefined) {
+      this.#metrics.keyCopied();
+      if (this.#options.deleteOnGet) await this.#compareAndDelete(name, db, key, dump.value);
+    } else if (!error.startsWith("BUSYKEY")) {
+      this.#metrics.copyError();
+      return { found: true, reads, restoreError: restored };
+    }
+    return { found: true, reads };
+  }
+
+  async #compareAndDelete(name: string, db: number, key: Uint8Array, payload: Uint8Array) {
+    const reply = await this.#source.call(db, [
+      "EVAL",
+      COMPARE_AND_DELETE_SCRIPT,
+      "1",
+      key,
+      payload,
+    ]);
+    this.changes.record(name);
+    if (integerValue(reply) === 1) this.#metrics.sourceDeleted(1);
+  }
+}
