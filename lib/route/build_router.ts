@@ -1,0 +1,30 @@
+import type { Config, ServerConfig } from "../config/mod.ts";
+import type { Metrics } from "../http/mod.ts";
+import { UpstreamPool } from "../upstream/mod.ts";
+import { MigrateRouter } from "./migrate_router.ts";
+import type { Router } from "./router.ts";
+import { SingleRouter } from "./single_router.ts";
+import { Target } from "./target.ts";
+
+function target(name: "source" | "destination", server: ServerConfig, metrics: Metrics): Target {
+  const pool = new UpstreamPool({
+    target: name,
+    addr: server.addr,
+    addrText: server.addrText,
+    username: server.username,
+    password: server.password,
+    maxIdleConns: server.maxIdleConns,
+    idleTimeoutMs: server.idleTimeoutMs,
+  });
+  return new Target(name, pool, server.db, metrics);
+}
+
+/** The router a config describes: migration with a `[Source]`, plain proxy without. */
+export function buildRouter(config: Config, metrics: Metrics): Router {
+  const destination = target("destination", config.destination, metrics);
+  if (!config.source) return new SingleRouter(destination);
+  return new MigrateRouter(target("source", config.source, metrics), destination, {
+    deleteOnGet: config.deleteOnGet,
+    deleteOnSet: config.deleteOnSet,
+  });
+}

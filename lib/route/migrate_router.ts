@@ -1,0 +1,214 @@
+import type { CommandPlan, KeyPlan } from "../commands/mod.ts";
+import type { HealthProbe } from "../http/mod.ts";
+import { Copier, CopyFailed } from "../migrate/mod.ts";
+import { encodeCommand, encodeInteger, integerValue, isErrorFrame } from "../resp/mod.ts";
+import { keyString } from "../util/key_string.ts";
+import { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
+import { forward } from "./single_router.ts";
+import type { Target } from "./target.ts";
+
+/** The migration switches of the config. */
+export interface MigrateOptions {
+  deleteOnGet: boolean;
+  deleteOnSet: boolean;
+}
+
+/**
+ * Online migration: the destination is the truth for every key it holds, the source is read
+ * only for keys the destination lacks, and a key read through the proxy is copied over.
+ *
+ * | command                                   | what happens                                      |
+ * |-------------------------------------------|---------------------------------------------------|
+ * | keyless                                   | destination                                       |
+ * | whole-value write (SET, MSET, SETEX, ...) | destination; source copy deleted with DeleteOnSet |
+ * | single-key read (GET, HGETALL, ...)       | EXISTS + the read pipelined to the destination;   |
+ * |                                           | on a miss, DUMP/PTTL/read on the source, RESTORE  |
+ * | other keyed commands (INCR, MGET, ...)    | copy missing keys first, then destination         |
+ * | DEL, UNLINK                               | both servers, count of keys that existed in either|
+ *
+ * After a command succeeds, the source copy of a key is deleted when the command may delete
+ * the key or give it an expiry on the destination (GETDEL, LPOP, EXPIRE, SETEX, RENAME, ...):
+ * otherwise the key would come back from the source once it is gone from the destination.
+ */
+export class MigrateRouter implements Router {
+  readonly probes: readonly HealthProbe[];
+  readonly copier: Copier;
+  #source: Target;
+  #destination: Target;
+  #options: MigrateOptions;
+
+  constructor(source: Target, destination: Target, options: MigrateOptions) {
+    this.#source = source;
+    this.#destination = destination;
+    this.#options = options;
+    this.copier = new Copier(source, destination, destination.metrics, {
+      deleteOnGet: options.deleteOnGet,
+    });
+    this.probes = [
+      { name: "destinationRedis", ping: () => destination.ping() },
+      { name: "sourceRedis", ping: () => source.ping() },
+    ];
+  }
+
+  route(args: Uint8Array[], plan: CommandPlan, context: RouteContext): Promise<Uint8Array> {
+    if (plan.kind === "keyless") return forward(this.#destination, args, plan, context);
+    if (plan.kind === "delete") {
+      const reply = this.#deleteEverywhere(args, plan, context);
+      context.hold(reply);
+      return reply;
+    }
+    const toCopy = uniqueKeys(plan.keys.filter((k) => k.action === "copy"));
+    if (toCopy.length === 0) return this.#write(args, plan, context);
+    if (plan.readonly && toCopy.length === 1 && !isBlocking(plan)) {
+      return this.#readOne(args, plan, toCopy[0], context);
+    }
+    return this.#copyThenRun(args, plan, toCopy, context);
+  }
+
+  async checkDb(db: number): Promise<Uint8Array | undefined> {
+    return await this.#destination.checkDb(db) ?? await this.#source.checkDb(db);
+  }
+
+  close(): void {
+    this.#source.pool.close();
+    this.#destination.pool.close();
+  }
+
+  /** Commands that only overwrite: no copy needed. */
+  #write(args: Uint8Array[], plan: CommandPlan, context: RouteContext): Promise<Uint8Array> {
+    const reply = forward(this.#destination, args, plan, context);
+    return this.#afterSuccess(reply, plan, context);
+  }
+
+  /**
+   * The hot path of reads: EXISTS and the read go out together, so a key already on the
+   * destination costs one round trip and never delays the client's next command.
+   */
+  async #readOne(
+    args: Uint8Array[],
+    plan: CommandPlan,
+    key: Uint8Array,
+    context: RouteContext,
+  ): Promise<Uint8Array> {
+    const db = context.db;
+    const sentAt = this.copier.changes.now();
+    const frame = encodeCommand(args);
+    const [exists, destinationReply] = await Promise.all([
+      this.#destination.call(db, ["EXISTS", key]),
+      this.#destination.send(db, metricName(plan), frame),
+    ]);
+    if (integerValue(exists) !== 0) return destinationReply;
+    // The destination lacked the key when the read ran. The answer is the source's, read in
+    // the same pipeline as the DUMP that copies it.
+    const fromSource = await this.copier.copyForRead(db, key, frame, metricName(plan));
+    if (fromSource !== undefined) return fromSource;
+    // The source lacks it too. If the proxy deleted the source copy after the read was sent,
+    // another request copied the key meanwhile: read it again where it now lives.
+    if (this.copier.changes.changedSince(keyString(db, key), sentAt)) {
+      return this.#destination.send(db, metricName(plan), frame);
+    }
+    return destinationReply;
+  }
+
+  /** Read-modify-writes and multi-key commands: copy what is missing, then run. */
+  #copyThenRun(
+    args: Uint8Array[],
+    plan: CommandPlan,
+    toCopy: Uint8Array[],
+    context: RouteContext,
+  ): Promise<Uint8Array> {
+    const db = context.db;
+    const dispatch = (async () => {
+      const present = await Promise.all(
+        this.#destination.callAll(db, toCopy.map((key) => ["EXISTS", key])),
+      );
+      const missing = toCopy.filter((_, i) => integerValue(present[i]) !== 1);
+      try {
+        await Promise.all(missing.map((key) => this.copier.ensure(db, key)));
+      } catch (error) {
+        if (error instanceof CopyFailed) return { reply: Promise.resolve(error.reply) };
+        throw error;
+      }
+      // Wrapped so that awaiting `dispatch` waits for the send, not for the reply.
+      return { reply: forward(this.#destination, args, plan, context) };
+    })();
+    context.hold(dispatch);
+    return this.#afterSuccess(dispatch.then((d) => d.reply), plan, context);
+  }
+
+  /**
+   * Deletes the source copies that must not outlive this command (see the class notes).
+   * Called when the command is dispatched, so that the client's earlier commands (which may
+   * still be copying the same keys from the source) are captured and finish first.
+   */
+  async #afterSuccess(
+    reply: Promise<Uint8Array>,
+    plan: CommandPlan,
+    context: RouteContext,
+  ): Promise<Uint8Array> {
+    const retire = uniqueKeys(plan.keys.filter((k) =>
+      k.retiresSource || (this.#options.deleteOnSet && k.action === "overwrite")
+    ));
+    if (retire.length === 0) return reply;
+    const db = context.db;
+    const earlier = context.settled();
+    const frame = await reply;
+    if (isErrorFrame(frame)) return frame;
+    await earlier;
+    try {
+      await this.copier.deleteFromSource(db, retire);
+    } catch (error) {
+      if (error instanceof CopyFailed) return error.reply;
+      throw error;
+    }
+    return frame;
+  }
+
+  /** DEL/UNLINK reach both servers; a key counts once if it existed in either. */
+  async #deleteEverywhere(
+    args: Uint8Array[],
+    plan: CommandPlan,
+    context: RouteContext,
+  ): Promise<Uint8Array> {
+    // Earlier commands of this client may still be copying these keys; they come first.
+    await context.settled();
+    const db = context.db;
+    const verb = args[0];
+    const keys = uniqueKeys(plan.keys);
+    const names = keys.map((key) => keyString(db, key));
+    const release = await this.copier.locks.lock(names);
+    try {
+      const commands = keys.map((key) => [verb, key]);
+      const [onDestination, onSource] = await Promise.all([
+        Promise.all(this.#destination.callAll(db, commands)),
+        Promise.all(this.#source.callAll(db, commands)),
+      ]);
+      for (const name of names) this.copier.changes.record(name);
+      const refused = [...onDestination, ...onSource].find(isErrorFrame);
+      if (refused) return refused;
+      let count = 0;
+      let sourceDeleted = 0;
+      for (let i = 0; i < keys.length; i++) {
+        const fromSource = integerValue(onSource[i]) ?? 0;
+        sourceDeleted += fromSource;
+        if ((integerValue(onDestination[i]) ?? 0) + fromSource > 0) count++;
+      }
+      if (sourceDeleted > 0) this.#destination.metrics.sourceDeleted(sourceDeleted);
+      return encodeInteger(count);
+    } finally {
+      release();
+    }
+  }
+}
+
+function uniqueKeys(keys: readonly KeyPlan[]): Uint8Array[] {
+  const seen = new Set<string>();
+  const out: Uint8Array[] = [];
+  for (const { key } of keys) {
+    const name = keyString(0, key);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    out.push(key);
+  }
+  return out;
+}

@@ -1,0 +1,5 @@
+export { MigrateRouter, type MigrateOptions } from "./migrate_router.ts";
+export { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
+export { forward, SingleRouter } from "./single_router.ts";
+export { DEFAULT_DB, Target } from "./target.ts";
+export { buildRouter } from "./build_router.ts";

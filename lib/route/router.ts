@@ -1,0 +1,41 @@
+import type { CommandPlan } from "../commands/mod.ts";
+import type { HealthProbe } from "../http/mod.ts";
+
+/** What a router may know and do about the client whose command it routes. */
+export interface RouteContext {
+  /** The client's selected database ({@linkcode DEFAULT_DB} until it SELECTs). */
+  readonly db: number;
+  /** Resolves when every earlier command of this client has its final reply. */
+  settled(): Promise<void>;
+  /**
+   * Holds back this client's later commands until `dispatched` settles. A router calls it when
+   * it cannot send a command right away (it must first look at the destination or copy a key),
+   * so that later commands of the same client cannot overtake it.
+   */
+  hold(dispatched: Promise<unknown>): void;
+}
+
+/** Decides where a command goes and produces its reply frame. */
+export interface Router {
+  /**
+   * Routes one command. The reply is a raw RESP frame; error replies from upstream are frames
+   * too. Rejects only when an upstream is unreachable (UpstreamError).
+   */
+  route(args: Uint8Array[], plan: CommandPlan, context: RouteContext): Promise<Uint8Array>;
+  /** Resolves with an error frame when database `db` does not exist on every upstream. */
+  checkDb(db: number): Promise<Uint8Array | undefined>;
+  /** Health probes for `/health`, one per upstream server. */
+  readonly probes: readonly HealthProbe[];
+  /** Closes all upstream connections. */
+  close(): void;
+}
+
+/** True for commands that can block their connection, which must not be a shared one. */
+export function isBlocking(plan: CommandPlan): boolean {
+  return plan.spec?.flags.has("blocking") === true;
+}
+
+/** Lower-case command name for metrics ("other" is applied by the metrics for unknown ones). */
+export function metricName(plan: CommandPlan): string {
+  return plan.spec?.name ?? "other";
+}

@@ -1,0 +1,44 @@
+import type { CommandPlan } from "../commands/mod.ts";
+import { encodeCommand } from "../resp/mod.ts";
+import { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
+import type { Target } from "./target.ts";
+
+/** Plain proxy: every command goes to the destination as it is (no `[Source]` configured). */
+export class SingleRouter implements Router {
+  readonly probes;
+  #destination: Target;
+
+  constructor(destination: Target) {
+    this.#destination = destination;
+    this.probes = [{ name: "destinationRedis" as const, ping: () => destination.ping() }];
+  }
+
+  route(args: Uint8Array[], plan: CommandPlan, context: RouteContext): Promise<Uint8Array> {
+    return forward(this.#destination, args, plan, context);
+  }
+
+  checkDb(db: number): Promise<Uint8Array | undefined> {
+    return this.#destination.checkDb(db);
+  }
+
+  close(): void {
+    this.#destination.pool.close();
+  }
+}
+
+/**
+ * Sends a command to one target. A blocking command takes a dedicated connection and holds
+ * the client's later commands until it returns, as Redis does for a blocked client.
+ */
+export function forward(
+  target: Target,
+  args: Uint8Array[],
+  plan: CommandPlan,
+  context: RouteContext,
+): Promise<Uint8Array> {
+  const frame = encodeCommand(args);
+  if (!isBlocking(plan)) return target.send(context.db, metricName(plan), frame);
+  const reply = target.sendBlocking(context.db, metricName(plan), frame);
+  context.hold(reply);
+  return reply;
+}

@@ -1,0 +1,80 @@
+import type { Metrics } from "../http/mod.ts";
+import { encodeCommand, encodeError, errorMessage } from "../resp/mod.ts";
+import { type UpstreamPool, UpstreamError } from "../upstream/mod.ts";
+
+/** The database a client has not changed with SELECT: each server's configured `DB`. */
+export const DEFAULT_DB = -1;
+
+/**
+ * One upstream server as routers see it: its pool, its configured database, and the
+ * `remiro_command_count` counter for everything sent to it.
+ */
+export class Target {
+  constructor(
+    readonly name: "source" | "destination",
+    readonly pool: UpstreamPool,
+    readonly defaultDb: number,
+    readonly metrics: Metrics,
+  ) {}
+
+  /** The server-side database for a client's database ({@linkcode DEFAULT_DB} = configured). */
+  db(clientDb: number): number {
+    return clientDb === DEFAULT_DB ? this.defaultDb : clientDb;
+  }
+
+  /** Sends an encoded command on the shared pipelined connection. */
+  send(clientDb: number, command: string, frame: Uint8Array): Promise<Uint8Array> {
+    this.metrics.commandSent(this.name, command);
+    return this.pool.send(this.db(clientDb), frame);
+  }
+
+  /** Encodes and sends a command built by the proxy itself. */
+  call(clientDb: number, args: readonly (string | Uint8Array)[]): Promise<Uint8Array> {
+    return this.send(clientDb, String(args[0]).toLowerCase(), encodeCommand(args));
+  }
+
+  /** Sends commands back to back on one connection, one promise per command. */
+  callAll(clientDb: number, commands: readonly (readonly (string | Uint8Array)[])[]) {
+    return commands.map((args) => this.call(clientDb, args));
+  }
+
+  /**
+   * Runs a command that may block the connection (BLPOP, XREAD BLOCK, WAIT) on a dedicated
+   * connection, so it never stalls the commands of other clients.
+   */
+  async sendBlocking(clientDb: number, command: string, frame: Uint8Array): Promise<Uint8Array> {
+    this.metrics.commandSent(this.name, command);
+    const conn = await this.pool.acquire(this.db(clientDb));
+    try {
+      return await conn.send(frame);
+    } finally {
+      this.pool.release(conn);
+    }
+  }
+
+  /**
+   * Opens (or reuses) a connection selecting `clientDb`; resolves with Redis's error frame
+   * when the database does not exist. Shared connections never change database, so SELECT is
+   * checked on a pooled dedicated one.
+   */
+  async checkDb(clientDb: number): Promise<Uint8Array | undefined> {
+    let conn;
+    try {
+      conn = await this.pool.acquire(this.db(clientDb));
+    } catch (error) {
+      if (error instanceof UpstreamError && error.reason.startsWith("ERR DB index")) {
+        return encodeError("ERR DB index is out of range");
+      }
+      throw error;
+    }
+    this.pool.release(conn);
+    return undefined;
+  }
+
+  /** Resolves when the server answers PING with PONG; rejects with the reason otherwise. */
+  async ping(): Promise<void> {
+    const reply = await this.call(DEFAULT_DB, ["PING"]);
+    const error = errorMessage(reply);
+    if (error !== undefined) throw new Error(error);
+  }
+}
