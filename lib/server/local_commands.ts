@@ -1,0 +1,191 @@
+import {
+  encodeArray,
+  encodeBulk,
+  encodeError,
+  encodeInteger,
+  encodeSimple,
+  errWrongArgs,
+  NOAUTH,
+  OK,
+  PONG,
+  WRONGPASS,
+} from "../resp/mod.ts";
+import { bytesToText } from "../util/key_string.ts";
+import type { Credentials } from "./credentials.ts";
+
+/** Per-client state that commands answered by the proxy read and change. */
+export interface ClientState {
+  readonly id: number;
+  db: number;
+  name: string | undefined;
+  authenticated: boolean;
+  /** Set by QUIT: reply, flush, close. */
+  quitting: boolean;
+  readonly credentials: Credentials | undefined;
+  /** Checks that database `db` exists upstream; resolves with an error frame if not. */
+  checkDb(db: number): Promise<Uint8Array | undefined>;
+}
+
+type LocalHandler = (state: ClientState, args: Uint8Array[]) => Uint8Array | Promise<Uint8Array>;
+
+/** The version the proxy reports in HELLO; clients use it to pick features. */
+export const REPORTED_REDIS_VERSION = "7.0.0";
+
+/** Commands allowed before AUTH when the proxy has a password. */
+export const NO_AUTH_COMMANDS: ReadonlySet<string> = new Set(["auth", "hello", "quit", "ping"]);
+
+// Commands that need a connection of their own or per-client server state. They are refused
+// with a clear error instead of being run on a connection shared by many clients, where they
+// would corrupt other clients' replies.
+const UNSUPPORTED = new Set([
+  "multi",
+  "exec",
+  "discard",
+  "watch",
+  "unwatch",
+  "subscribe",
+  "psubscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "punsubscribe",
+  "sunsubscribe",
+  "monitor",
+  "sync",
+  "psync",
+  "reset",
+]);
+
+function unsupported(name: string): Uint8Array {
+  return encodeError(`ERR '${name}' is not supported by remiro yet`);
+}
+
+function auth(state: ClientState, args: Uint8Array[]): Uint8Array {
+  if (args.length < 2 || args.length > 3) return errWrongArgs("auth");
+  if (!state.credentials) {
+    return encodeError(
+      "ERR AUTH <password> called without any password configured for the default user. " +
+        "Are you sure your configuration is correct?",
+    );
+  }
+  const [username, password] = args.length === 3 ? [args[1], args[2]] : [undefined, args[1]];
+  state.authenticated = state.credentials.check(username, password);
+  return state.authenticated ? OK : WRONGPASS;
+}
+
+function ping(_state: ClientState, args: Uint8Array[]): Uint8Array {
+  if (args.length > 2) return errWrongArgs("ping");
+  return args.length === 2 ? encodeBulk(args[1]) : PONG;
+}
+
+function quit(state: ClientState): Uint8Array {
+  state.quitting = true;
+  return OK;
+}
+
+function hello(state: ClientState, args: Uint8Array[]): Uint8Array {
+  let i = 1;
+  if (args.length > 1) {
+    const version = Number(bytesToText(args[1]));
+    if (!Number.isInteger(version)) {
+      return encodeError("ERR Protocol version is not an integer or out of range");
+    }
+    // RESP3 needs reply conversion that is not built yet; NOPROTO makes clients fall back.
+    if (version !== 2) return encodeError("NOPROTO sorry, this protocol version is not supported");
+    i = 2;
+  }
+  let name: string | undefined;
+  for (; i < args.length; i++) {
+    const option = bytesToText(args[i]).toLowerCase();
+    if (option === "auth" && i + 2 < args.length) {
+      if (!state.credentials || !state.credentials.check(args[i + 1], args[i + 2])) {
+        return WRONGPASS;
+      }
+      state.authenticated = true;
+      i += 2;
+    } else if (option === "setname" && i + 1 < args.length) {
+      name = bytesToText(args[++i]);
+    } else {
+      return encodeError(`ERR Syntax error in HELLO option '${option}'`);
+    }
+  }
+  if (!state.authenticated) {
+    return encodeError(
+      "NOAUTH HELLO must be called with the client already authenticated, otherwise the " +
+        "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and " +
+        "select the RESP protocol version at the same time",
+    );
+  }
+  if (name !== undefined) state.name = name;
+  const field = (key: string, value: Uint8Array) => [encodeBulk(key), value];
+  return encodeArray([
+    ...field("server", encodeBulk("redis")),
+    ...field("version", encodeBulk(REPORTED_REDIS_VERSION)),
+    ...field("proto", encodeInteger(2)),
+    ...field("id", encodeInteger(state.id)),
+    ...field("mode", encodeBulk("standalone")),
+    ...field("role", encodeBulk("master")),
+    ...field("modules", encodeArray([])),
+  ]);
+}
+
+async function select(state: ClientState, args: Uint8Array[]): Promise<Uint8Array> {
+  if (args.length !== 2) return errWrongArgs("select");
+  const text = bytesToText(args[1]);
+  const db = Number(text);
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(db)) {
+    return encodeError("ERR value is not an integer or out of range");
+  }
+  if (db < 0) return encodeError("ERR DB index is out of range");
+  const refused = await state.checkDb(db);
+  if (refused) return refused;
+  state.db = db;
+  return OK;
+}
+
+function client(state: ClientState, args: Uint8Array[]): Uint8Array {
+  if (args.length < 2) return errWrongArgs("client");
+  const sub = bytesToText(args[1]).toLowerCase();
+  switch (sub) {
+    case "setname":
+      if (args.length !== 3) return errWrongArgs("client|setname");
+      if (/[\s]/.test(bytesToText(args[2]))) {
+        return encodeError("ERR Client names cannot contain spaces, newlines or special characters.");
+      }
+      state.name = args[2].length === 0 ? undefined : bytesToText(args[2]);
+      return OK;
+    case "getname":
+      return encodeBulk(state.name ?? null);
+    case "id":
+      return encodeInteger(state.id);
+    case "setinfo":
+      // Client libraries announce themselves; the proxy accepts and ignores it.
+      return args.length === 4 ? OK : errWrongArgs("client|setinfo");
+    default:
+      return unsupported(`client ${sub}`);
+  }
+}
+
+const HANDLERS = new Map<string, LocalHandler>([
+  ["auth", auth],
+  ["ping", ping],
+  ["quit", quit],
+  ["hello", hello],
+  ["select", select],
+  ["client", client],
+]);
+
+/**
+ * Answers the commands that are about the client's connection to the proxy rather than about
+ * data. Returns undefined for commands that go upstream.
+ */
+export function answerLocally(
+  state: ClientState,
+  name: string,
+  args: Uint8Array[],
+): Uint8Array | Promise<Uint8Array> | undefined {
+  if (state.credentials && !state.authenticated && !NO_AUTH_COMMANDS.has(name)) return NOAUTH;
+  const handler = HANDLERS.get(name);
+  if (handler) return handler(state, args);
+  if (UNSUPPORTED.has(name)) return unsupported(name);
+  return undefined;
+}

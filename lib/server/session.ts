@@ -1,0 +1,232 @@
+import { checkArity, planCommand } from "../commands/mod.ts";
+import type { Metrics } from "../http/mod.ts";
+import { encodeError, errWrongArgs, ProtocolError, RequestDecoder } from "../resp/mod.ts";
+import { DEFAULT_DB, type RouteContext, type Router } from "../route/mod.ts";
+import { UpstreamError } from "../upstream/mod.ts";
+import { FifoQueue } from "../util/fifo_queue.ts";
+import { lowerAscii } from "../util/key_string.ts";
+import type { Credentials } from "./credentials.ts";
+import { answerLocally, type ClientState } from "./local_commands.ts";
+
+/** What every session of one proxy shares. */
+export interface SessionOptions {
+  router: Router;
+  metrics: Metrics;
+  credentials: Credentials | undefined;
+  /** Stop reading from a client with this many replies not yet written (backpressure). */
+  maxPendingReplies?: number;
+  log?: (message: string) => void;
+}
+
+interface ReplySlot {
+  frame: Uint8Array | undefined;
+}
+
+interface SettleWaiter {
+  count: number;
+  resolve(): void;
+}
+
+const READ_BUFFER_SIZE = 64 * 1024;
+
+/**
+ * One client connection: decodes its commands, answers connection-level commands itself,
+ * routes the rest, and writes replies strictly in request order, coalescing every reply that
+ * is ready into one socket write.
+ */
+export class Session implements ClientState, RouteContext {
+  readonly id: number;
+  db = DEFAULT_DB;
+  name: string | undefined;
+  authenticated: boolean;
+  quitting = false;
+  readonly credentials: Credentials | undefined;
+  #conn: Deno.Conn;
+  #options: SessionOptions;
+  #decoder = new RequestDecoder();
+  #replies = new FifoQueue<ReplySlot>();
+  #issued = 0;
+  #completed = 0;
+  #settleWaiters: SettleWaiter[] = [];
+  #hold: Promise<unknown> | undefined;
+  #outbox: Uint8Array[] = [];
+  #writing: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+  #closed = false;
+
+  constructor(conn: Deno.Conn, id: number, options: SessionOptions) {
+    this.#conn = conn;
+    this.id = id;
+    this.#options = options;
+    this.credentials = options.credentials;
+    this.authenticated = options.credentials === undefined;
+  }
+
+  /** Serves the client until it disconnects, QUITs or sends a malformed request. */
+  async run(): Promise<void> {
+    const buffer = new Uint8Array(READ_BUFFER_SIZE);
+    const maxPending = this.#options.maxPendingReplies ?? 10_000;
+    try {
+      while (!this.quitting && !this.#closed) {
+        let n: number | null;
+        try {
+          n = await this.#conn.read(buffer);
+        } catch {
+          break;
+        }
+        if (n === null) break;
+        let commands: Uint8Array[][];
+        try {
+          commands = this.#decoder.push(buffer.slice(0, n));
+        } catch (error) {
+          if (!(error instanceof ProtocolError)) throw error;
+          this.#options.metrics.protocolError();
+          this.#options.log?.(`client ${this.id}: ${error.message}, closing`);
+          this.#enqueueReady(encodeError(`ERR ${error.message}`));
+          break;
+        }
+        for (const args of commands) {
+          if (this.#hold) await this.#waitForHold();
+          this.#execute(args);
+          if (this.quitting) break;
+        }
+        if (this.#replies.length >= maxPending) {
+          await new Promise<void>((resolve) => this.#drained = resolve);
+        }
+      }
+      if (this.quitting || !this.#closed) await this.settled();
+      await this.#writing;
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Closes the client connection. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+    this.#drained?.();
+  }
+
+  settled(): Promise<void> {
+    if (this.#completed >= this.#issued) return Promise.resolve();
+    return new Promise((resolve) => this.#settleWaiters.push({ count: this.#issued, resolve }));
+  }
+
+  hold(dispatched: Promise<unknown>): void {
+    this.#hold = this.#hold ? Promise.allSettled([this.#hold, dispatched]) : dispatched;
+  }
+
+  checkDb(db: number): Promise<Uint8Array | undefined> {
+    return this.#options.router.checkDb(db);
+  }
+
+  async #waitForHold(): Promise<void> {
+    const hold = this.#hold;
+    try {
+      await hold;
+    } catch {
+      // The held command's own reply reports the failure.
+    }
+    if (this.#hold === hold) this.#hold = undefined;
+  }
+
+  #execute(args: Uint8Array[]): void {
+    const name = lowerAscii(args[0]);
+    let reply: Uint8Array | Promise<Uint8Array>;
+    try {
+      reply = answerLocally(this, name, args) ?? this.#route(name, args);
+    } catch (error) {
+      reply = this.#errorReply(error);
+    }
+    if (reply instanceof Uint8Array) {
+      this.#enqueueReady(reply);
+      return;
+    }
+    const slot: ReplySlot = { frame: undefined };
+    this.#replies.push(slot);
+    this.#issued++;
+    const started = performance.now();
+    reply.then(
+      (frame) => slot.frame = frame,
+      (error) => slot.frame = this.#errorReply(error),
+    ).then(() => {
+      this.#options.metrics.observeLatency(name, performance.now() - started);
+      this.#flushReady();
+    });
+  }
+
+  #route(name: string, args: Uint8Array[]): Promise<Uint8Array> | Uint8Array {
+    const plan = planCommand(args);
+    if (plan.spec && !checkArity(plan.spec, args.length)) return errWrongArgs(name);
+    return this.#options.router.route(args, plan, this);
+  }
+
+  #errorReply(error: unknown): Uint8Array {
+    if (error instanceof UpstreamError) {
+      this.#options.metrics.upstreamError(error.target === "source" ? "source" : "destination");
+      return encodeError(`ERR ${error.message}`);
+    }
+    this.#options.log?.(`client ${this.id}: internal error: ${(error as Error)?.stack ?? error}`);
+    return encodeError(`ERR internal error: ${(error as Error)?.message ?? error}`);
+  }
+
+  #enqueueReady(frame: Uint8Array): void {
+    this.#replies.push({ frame });
+    this.#issued++;
+    this.#flushReady();
+  }
+
+  #flushReady(): void {
+    let head = this.#replies.peek();
+    while (head !== undefined && head.frame !== undefined) {
+      this.#outbox.push(head.frame);
+      this.#replies.shift();
+      this.#completed++;
+      head = this.#replies.peek();
+    }
+    while (this.#settleWaiters.length > 0 && this.#settleWaiters[0].count <= this.#completed) {
+      this.#settleWaiters.shift()!.resolve();
+    }
+    if (this.#outbox.length > 0 && !this.#writing) this.#writing = this.#writeOut();
+    if (this.#drained && this.#replies.length < (this.#options.maxPendingReplies ?? 10_000) / 2) {
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained();
+    }
+  }
+
+  async #writeOut(): Promise<void> {
+    try {
+      while (this.#outbox.length > 0 && !this.#closed) {
+        const parts = this.#outbox;
+        this.#outbox = [];
+        const chunk = parts.length === 1 ? parts[0] : concat(parts);
+        let written = 0;
+        while (written < chunk.length) written += await this.#conn.write(chunk.subarray(written));
+      }
+    } catch {
+      // The client went away; its reads end the session.
+      this.close();
+    } finally {
+      this.#writing = undefined;
+    }
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
