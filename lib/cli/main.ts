@@ -1,0 +1,85 @@
+import { ConfigError, loadConfig } from "../config/mod.ts";
+import { runDemo } from "./demo.ts";
+import { parseProxyArgs, PROXY_USAGE } from "./proxy_args.ts";
+import { startProxy } from "./start_proxy.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Where the CLI writes; tests pass their own. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleOutput: Output = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+};
+
+/** Resolves on the first SIGINT or SIGTERM. */
+export function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+    const handler = (signal: Deno.Signal) => () => {
+      for (const s of signals) Deno.removeSignalListener(s, handlers[s]);
+      resolve(signal);
+    };
+    const handlers = Object.fromEntries(signals.map((s) => [s, handler(s)])) as Record<
+      Deno.Signal,
+      () => void
+    >;
+    for (const s of signals) Deno.addSignalListener(s, handlers[s]);
+  });
+}
+
+/**
+ * Runs the `remiro` command line and resolves with the process exit code: 0 on a clean stop,
+ * 1 when the proxy cannot start, 2 for bad arguments or a bad config.
+ */
+export async function main(
+  args: string[],
+  output: Output = consoleOutput,
+  stop: () => Promise<unknown> = untilSignal,
+): Promise<number> {
+  try {
+    if (args[0] === "demo") return await runDemo(args.slice(1), output, stop);
+    const options = parseProxyArgs(args);
+    if (options.help) {
+      output.out(PROXY_USAGE);
+      return 0;
+    }
+    const config = await loadConfig(options.config);
+    const log = options.verbose
+      ? (message: string) => output.err(`${new Date().toISOString()} ${message}`)
+      : undefined;
+    const proxy = startProxy(config, {
+      host: options.host,
+      port: options.port,
+      instruPort: options.instruPort === 0 ? undefined : options.instruPort,
+      log,
+    });
+    const mode = config.source
+      ? `migrating ${config.source.addrText} -> ${config.destination.addrText}`
+      : `proxying to ${config.destination.addrText}`;
+    output.err(`remiro listening on ${options.host}:${proxy.port}, ${mode}`);
+    if (proxy.instruPort !== undefined) {
+      output.err(`metrics and health on http://${options.host}:${proxy.instruPort}/metrics`);
+    }
+    await stop();
+    await proxy.close();
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      output.err(`remiro: ${error.message}\n\n${PROXY_USAGE}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      output.err(`remiro: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof Deno.errors.AddrInUse || error instanceof Deno.errors.PermissionDenied) {
+      output.err(`remiro: cannot listen: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

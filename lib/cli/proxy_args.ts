@@ -1,0 +1,70 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "./usage_error.ts";
+
+/** The proxy's command line, with the original Remiro's flags and defaults. */
+export interface ProxyArgs {
+  host: string;
+  port: number;
+  config: string;
+  instruPort: number;
+  verbose: boolean;
+  help: boolean;
+}
+
+export const PROXY_USAGE = `Usage: remiro [options]
+       remiro demo [-p PORT] [-i METRICS_PORT]
+
+Remiro speaks the Redis protocol and moves keys from a source Redis to a destination Redis
+while clients keep using it: reads come from the destination and fall back to the source,
+copying the key; writes go to the destination.
+
+Options:
+  -h, --host HOST          address to listen on (default 127.0.0.1)
+  -p, --port PORT          port to listen on (default 6379)
+  -c, --config FILE        TOML configuration file (default config.toml)
+  -i, --instru-port PORT   port of /metrics and /health (default 8888; 0 disables)
+  -v, --verbose            log connections and errors
+      --help               show this text
+
+Commands:
+  demo                     start two throwaway redis-servers and the proxy in front of them
+`;
+
+function port(text: string, flag: string, allowZero: boolean): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 65535 || (!allowZero && value === 0)) {
+    throw new UsageError(`${flag}: "${text}" is not a port number (1-65535)`);
+  }
+  return value;
+}
+
+/** Parses the proxy's arguments; throws {@linkcode UsageError}. */
+export function parseProxyArgs(args: string[]): ProxyArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: "string", short: "h", default: "127.0.0.1" },
+        port: { type: "string", short: "p", default: "6379" },
+        config: { type: "string", short: "c", default: "config.toml" },
+        "instru-port": { type: "string", short: "i", default: "8888" },
+        verbose: { type: "boolean", short: "v", default: false },
+        help: { type: "boolean", default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  return {
+    host: v.host,
+    port: port(v.port, "--port", true),
+    config: v.config,
+    instruPort: port(v["instru-port"], "--instru-port", true),
+    verbose: v.verbose,
+    help: v.help,
+  };
+}
