@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { integrationTest } from "./_util/integration.ts";
+import { Migration } from "./_util/proxy.ts";
+
+integrationTest("concurrent misses on one key copy it once", async () => {
+  await using m = await Migration.start();
+  await using src = m.sourceClient();
+  await src.set("hot", "value");
+  const clients = Array.from({ length: 20 }, () => m.client());
+  try {
+    const values = await Promise.all(clients.map((c) => c.get("hot")));
+    assert.deepEqual(new Set(values), new Set(["value"]));
+  } finally {
+    await Promise.all(clients.map((c) => c.quit()));
+  }
+  assert.equal(await m.metric("remiro_keys_copied_total"), 1);
+});
+
+integrationTest("concurrent INCRs on a source key lose no update", async () => {
+  await using m = await Migration.start({ deleteOnGet: true });
+  await using src = m.sourceClient();
+  await using dst = m.destinationClient();
+  await src.set("n", "1000");
+  const clients = Array.from({ length: 20 }, () => m.client());
+  try {
+    await Promise.all(clients.map(async (c) => {
+      for (let i = 0; i < 50; i++) await c.incr("n");
+    }));
+  } finally {
+    await Promise.all(clients.map((c) => c.quit()));
+  }
+  assert.equal(await dst.get("n"), "2000");
+  assert.equal(await src.exists("n"), 0);
+});
+
+integrationTest("reads racing DELs never resurrect a deleted key", async () => {
+  for (const deleteOnGet of [false, true]) {
+    await using m = await Migration.start({ deleteOnGet });
+    await using src = m.sourceClient();
+    await using dst = m.destinationClient();
+    const keys = Array.from({ length: 200 }, (_, i) => `race:${i}`);
+    await src.mset(Object.fromEntries(keys.map((k) => [k, "v"])));
+    const readers = Array.from({ length: 6 }, () => m.client());
+    await using deleter = m.client();
+    try {
+      const reads = readers.map(async (c, r) => {
+        for (let i = 0; i < keys.length; i++) await c.get(keys[(i + r * 31) % keys.length]);
+      });
+      const deletes = (async () => {
+        for (const key of keys) assert.ok((await deleter.del(key)) <= 1);
+      })();
+      await Promise.all([...reads, deletes]);
+    } finally {
+      await Promise.all(readers.map((c) => c.quit()));
+    }
+    assert.equal(await dst.dbsize(), 0, `destination empty (deleteOnGet=${deleteOnGet})`);
+    assert.equal(await src.dbsize(), 0, `source empty (deleteOnGet=${deleteOnGet})`);
+    await using check = m.client();
+    assert.deepEqual(await check.mget(...keys.slice(0, 10)), new Array(10).fill(null));
+  }
+});
+
+integrationTest("pipelined commands of many clients get their own replies in order", async () => {
+  await using m = await Migration.start();
+  await using src = m.sourceClient();
+  await src.mset(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`s:${i}`, `${i}`])));
+  const clients = Array.from({ length: 8 }, () => m.client());
+  try {
+    await Promise.all(clients.map(async (c, n) => {
+      const pipeline = c.pipeline();
+      for (let i = 0; i < 2000; i++) {
+        if (i % 4 === 0) pipeline.get(`s:${i % 100}`);
+        else if (i % 4 === 1) pipeline.set(`c${n}:${i}`, `${i}`);
+        else if (i % 4 === 2) pipeline.get(`c${n}:${i - 1}`);
+        else pipeline.incr(`n:${n}`);
+      }
+      const results = await pipeline.exec();
+      assert.ok(results);
+      let incr = 0;
+      results.forEach(([error, value], i) => {
+        assert.equal(error, null);
+        if (i % 4 === 0) assert.equal(value, `${i % 100}`);
+        else if (i % 4 === 1) assert.equal(value, "OK");
+        else if (i % 4 === 2) assert.equal(value, `${i - 1}`);
+        else assert.equal(value, ++incr);
+      });
+    }));
+  } finally {
+    await Promise.all(clients.map((c) => c.quit()));
+  }
+});
+
+integrationTest("within one client's pipeline a read before a write sees the old value", async () => {
+  await using m = await Migration.start({ deleteOnSet: true });
+  await using src = m.sourceClient();
+  await using client = m.client();
+  await src.set("k", "old");
+  await src.set("d", "old");
+  const results = await client.pipeline()
+    .get("k").set("k", "new").get("k")
+    .get("d").del("d").get("d")
+    .exec();
+  assert.deepEqual(results?.map(([, v]) => v), ["old", "OK", "new", "old", 1, null]);
+});
