@@ -1,5 +1,17 @@
-export { concatBytes } from "./bytes.ts";
+/**
+ * RESP codec: decoding client requests, splitting server replies into frames, decoding and
+ * encoding replies, and Redis's fixed reply frames.
+ *
+ * @module
+ */
+export { ProtocolError } from "./protocol_error.ts";
+export { RequestDecoder, type RequestLimits } from "./request_decoder.ts";
+export { splitInlineArgs } from "./split_inline_args.ts";
+export { parseInteger } from "./parse_integer.ts";
+export { ReplyScanner } from "./reply_scanner.ts";
+export { decodeReply, errorMessage, integerValue, isErrorFrame, type Reply } from "./reply.ts";
 export {
+  concatBytes,
   encodeArray,
   encodeBulk,
   encodeCommand,
@@ -8,9 +20,6 @@ export {
   encodeReply,
   encodeSimple,
 } from "./encoder.ts";
-export { ProtocolError } from "./protocol_error.ts";
-export { decodeReply, errorMessage, integerValue, isErrorFrame, type Reply } from "./reply.ts";
-export { ReplyScanner } from "./reply_scanner.ts";
 export {
   EMPTY_ARRAY,
   errUnknownCommand,
@@ -25,5 +34,3 @@ export {
   WRONGPASS,
   ZERO,
 } from "./replies.ts";
-export { type RequestLimits, RequestDecoder } from "./request_decoder.ts";
-export { splitInlineArgs } from "./inline_args.ts";

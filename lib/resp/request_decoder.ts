@@ -1,166 +1,343 @@
-import { findCrlf, LF, parseInteger } from "./bytes.ts";
-import { splitInlineArgs } from "./inline_args.ts";
+import { parseInteger } from "./parse_integer.ts";
 import { ProtocolError } from "./protocol_error.ts";
+import { splitInlineArgs } from "./split_inline_args.ts";
 
-/** Limits on what one client request may hold, with Redis's defaults. */
+/** Limits on what one client request may hold; the defaults are Redis's. */
 export interface RequestLimits {
-  /** Largest bulk argument (Redis `proto-max-bulk-len`, 512 MiB). */
+  /** Largest bulk argument in bytes (Redis `proto-max-bulk-len`, 512 MiB). */
   maxBulkLength?: number;
-  /** Most arguments in one request (Redis: 1024 * 1024). */
+  /** Most arguments in one multibulk request (1024 * 1024). */
   maxMultibulkLength?: number;
-  /** Longest inline command line (Redis: 64 KiB). */
+  /** Longest inline line, and longest `*N` / `$N` header line (PROTO_INLINE_MAX_SIZE, 64 KiB). */
   maxInlineLength?: number;
 }
 
-const EMPTY = new Uint8Array(0);
-// Header lines ("*3", "$5") longer than this are garbage, as in Redis.
-const MAX_HEADER_LINE = 64 * 1024;
-// Bulks at least this big are filled in place as chunks arrive instead of re-buffered.
-const LARGE_BULK = 32 * 1024;
+const CR = 13;
+const LF = 10;
+const STAR = 42;
+const DOLLAR = 36;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+// What the next bytes of the stream are.
+const IDLE = 0; // the first byte of a request
+const INLINE = 1; // an inline line
+const COUNT = 2; // a "*N" line
+const BULK_HEADER = 3; // a "$N" line
+const BULK_BODY = 4; // bulk data being copied into #bulk
+const BULK_END = 5; // the two bytes after a bulk (Redis skips them unchecked)
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+// Placeholder between requests; never written to, since a request always sets #args first.
+const NO_ARGS: Uint8Array[] = [];
+const ARGS_PREALLOCATED = 1024;
+// A client can announce 512 MiB and send one byte; growing the buffer from this size on (at
+// most doubling copies) bounds what a liar costs while a real big value is copied ~twice.
+const FIRST_BULK_ALLOCATION = 1024 * 1024;
 
 /**
- * Decodes client requests: RESP2 multibulk (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`) and inline
- * commands (`GET k\r\n`), fed in chunks split anywhere.
+ * Decodes client requests fed as raw socket bytes split anywhere: RESP2 multibulk
+ * (`*2\r\n$3\r\nGET\r\n$1\r\nk\r\n`) and inline commands (`GET k\r\n`), with Redis 7's
+ * parsing rules and error messages.
+ *
+ * Returned arguments are views into the pushed chunks where a bulk arrived whole (no copy),
+ * otherwise fresh arrays; so never modify a chunk after pushing it. The decoder itself never
+ * writes into pushed chunks or into arrays it has returned.
  *
  * @example
  * ```ts
  * const decoder = new RequestDecoder();
  * const commands = decoder.push(new TextEncoder().encode("*1\r\n$4\r\nPING\r\nECHO hi\r\n"));
- * console.assert(commands.length === 2);
+ * // commands: [[PING], [ECHO, hi]] as Uint8Arrays
  * ```
  */
 export class RequestDecoder {
-  #maxBulk: number;
-  #maxMultibulk: number;
-  #maxInline: number;
-  #leftover: Uint8Array = EMPTY;
-  #args: Uint8Array[] | undefined;
-  #remaining = 0;
-  #bulk: Uint8Array | undefined;
+  readonly #maxBulk: number;
+  readonly #maxMultibulk: number;
+  readonly #maxInline: number;
+  #state = IDLE;
+  // A line that is split across chunks is copied here until its end arrives.
+  #line = EMPTY;
+  #lineLength = 0;
+  // The last complete line, as set by #takeLine (in a chunk or in #line).
+  #lineBuf = EMPTY;
+  #lineStart = 0;
+  #lineEnd = 0;
+  #lineOffset = 0;
+  // The request being assembled.
+  #args: Uint8Array[] = NO_ARGS;
+  #argCount = 0;
+  #argsLeft = 0;
+  #argsBytes = 0;
+  // A bulk that did not arrive whole: #bulk may be smaller than #bulkLength until filled.
+  #bulk = EMPTY;
+  #bulkLength = 0;
   #bulkFilled = 0;
-  #skip = 0;
-  #consumed = 0;
+  #endLeft = 0;
+  #value = 0;
+  #streamOffset = 0;
+  #failure: ProtocolError | undefined;
 
+  /** @param limits request size limits; omitted ones take Redis's defaults */
   constructor(limits: RequestLimits = {}) {
     this.#maxBulk = limits.maxBulkLength ?? 512 * 1024 * 1024;
     this.#maxMultibulk = limits.maxMultibulkLength ?? 1024 * 1024;
     this.#maxInline = limits.maxInlineLength ?? 64 * 1024;
   }
 
-  /** Bytes held for a request that is not complete yet. */
+  /** Bytes received and held for the request that is not complete yet. */
   get bufferedBytes(): number {
-    return this.#leftover.length + this.#bulkFilled;
+    return this.#lineLength + this.#argsBytes + this.#bulkFilled;
   }
 
   /**
-   * Feeds bytes; returns the requests they complete, each an array of arguments.
-   * Throws {@linkcode ProtocolError} on malformed input (the connection must then close).
-   * The returned arrays may share memory with `chunk`; do not reuse `chunk` afterwards.
+   * Feeds the next bytes from the client.
+   *
+   * @returns the requests completed by these bytes, in order; each is the argument list
+   * (`args[0]` is the command name as sent). Empty inline lines, `*0` and `*-1` give none.
+   * @throws {ProtocolError} on malformed input, with Redis's message; the connection must then
+   * be closed. Requests completed earlier in the same chunk are on `error.commands`. Every
+   * later call throws the same error again.
    */
   push(chunk: Uint8Array): Uint8Array[][] {
+    if (this.#failure) throw new ProtocolError(this.#failure.message, this.#failure.offset);
     const out: Uint8Array[][] = [];
-    let data = chunk;
-    if (this.#leftover.length > 0) {
-      data = new Uint8Array(this.#leftover.length + chunk.length);
-      data.set(this.#leftover);
-      data.set(chunk, this.#leftover.length);
-      this.#leftover = EMPTY;
+    try {
+      this.#run(chunk, out);
+    } catch (error) {
+      if (error instanceof ProtocolError) {
+        error.commands = out;
+        this.#failure = error;
+      }
+      throw error;
     }
-    const end = data.length;
-    let pos = 0;
-    while (true) {
-      if (this.#bulk) {
-        const take = Math.min(this.#bulk.length - this.#bulkFilled, end - pos);
-        this.#bulk.set(data.subarray(pos, pos + take), this.#bulkFilled);
-        this.#bulkFilled += take;
-        pos += take;
-        if (this.#bulkFilled < this.#bulk.length) break;
-        this.#args!.push(this.#bulk);
-        this.#remaining--;
-        this.#bulk = undefined;
-        this.#bulkFilled = 0;
-        this.#skip = 2;
-      }
-      if (this.#skip > 0) {
-        const take = Math.min(this.#skip, end - pos);
-        pos += take;
-        this.#skip -= take;
-        if (this.#skip > 0) break;
-      }
-      if (this.#args && this.#remaining === 0) {
-        out.push(this.#args);
-        this.#args = undefined;
-      }
-      if (pos >= end) break;
-      if (!this.#args) {
-        if (data[pos] === 42) {
-          const crlf = findCrlf(data, pos + 1, end);
-          if (crlf < 0) {
-            if (end - pos > MAX_HEADER_LINE) {
-              throw this.#error("Protocol error: too big mbulk count string", pos);
-            }
-            break;
-          }
-          const count = parseInteger(data, pos + 1, crlf);
-          if (Number.isNaN(count) || count > this.#maxMultibulk) {
-            throw this.#error("Protocol error: invalid multibulk length", pos);
-          }
-          pos = crlf + 2;
-          if (count > 0) {
-            this.#args = [];
-            this.#remaining = count;
-          }
-          continue;
-        }
-        const newline = data.indexOf(LF, pos);
-        if (newline < 0) {
-          if (end - pos > this.#maxInline) {
-            throw this.#error("Protocol error: too big inline request", pos);
-          }
-          break;
-        }
-        const lineEnd = newline > pos && data[newline - 1] === 13 ? newline - 1 : newline;
-        const args = splitInlineArgs(data.subarray(pos, lineEnd));
-        pos = newline + 1;
-        if (args.length > 0) out.push(args);
-        continue;
-      }
-      // Inside a multibulk: the next bulk header.
-      const headerStart = pos;
-      const crlf = findCrlf(data, pos, end);
-      if (crlf < 0) {
-        if (end - pos > MAX_HEADER_LINE) {
-          throw this.#error("Protocol error: too big bulk count string", pos);
-        }
-        break;
-      }
-      if (data[pos] !== 36) {
-        const got = String.fromCharCode(data[pos]);
-        throw this.#error(`Protocol error: expected '$', got '${got}'`, pos);
-      }
-      const length = parseInteger(data, pos + 1, crlf);
-      if (Number.isNaN(length) || length < 0 || length > this.#maxBulk) {
-        throw this.#error("Protocol error: invalid bulk length", pos);
-      }
-      pos = crlf + 2;
-      if (end - pos >= length + 2) {
-        this.#args.push(data.subarray(pos, pos + length));
-        this.#remaining--;
-        pos += length + 2;
-      } else if (length >= LARGE_BULK) {
-        this.#bulk = new Uint8Array(length);
-        this.#bulkFilled = 0;
-      } else {
-        pos = headerStart;
-        break;
-      }
-    }
-    if (pos < end) this.#leftover = data.subarray(pos);
-    this.#consumed += pos;
+    this.#streamOffset += chunk.length;
     return out;
   }
 
-  #error(message: string, pos: number): ProtocolError {
-    return new ProtocolError(message, this.#consumed + pos);
+  #run(chunk: Uint8Array, out: Uint8Array[][]): void {
+    const n = chunk.length;
+    let p = 0;
+    while (p < n) {
+      switch (this.#state) {
+        case IDLE:
+          this.#state = chunk[p] === STAR ? COUNT : INLINE;
+          break;
+        case COUNT: {
+          let next = this.#lineLength === 0 ? this.#quickHeader(chunk, p, STAR) : -1;
+          if (next < 0) {
+            next = this.#takeLine(chunk, p, CR, "Protocol error: too big mbulk count string");
+            if (next < 0) return;
+            this.#value = parseInteger(this.#lineBuf, this.#lineStart + 1, this.#lineEnd);
+          }
+          p = next;
+          this.#startRequest(this.#value);
+          break;
+        }
+        case BULK_HEADER: {
+          let next = this.#lineLength === 0 ? this.#quickHeader(chunk, p, DOLLAR) : -1;
+          if (next < 0) {
+            next = this.#takeLine(chunk, p, CR, "Protocol error: too big bulk count string");
+            if (next < 0) return;
+            this.#checkDollar();
+            this.#value = parseInteger(this.#lineBuf, this.#lineStart + 1, this.#lineEnd);
+          }
+          p = this.#startBulk(chunk, next, this.#value, out);
+          break;
+        }
+        case BULK_BODY:
+          p = this.#fillBulk(chunk, p);
+          break;
+        case BULK_END: {
+          const skip = Math.min(this.#endLeft, n - p);
+          p += skip;
+          this.#endLeft -= skip;
+          if (this.#endLeft === 0) {
+            const arg = this.#bulk;
+            this.#bulk = EMPTY;
+            this.#bulkFilled = 0;
+            this.#pushArg(arg, out);
+          }
+          break;
+        }
+        case INLINE: {
+          const next = this.#takeLine(chunk, p, LF, "Protocol error: too big inline request");
+          if (next < 0) return;
+          p = next;
+          this.#inline(out);
+          break;
+        }
+      }
+    }
+  }
+
+  // The common case, "<type><1-15 digits>\r?" wholly inside the chunk, parsed without a search
+  // or a copy; anything else returns -1 and goes the slow way, which has Redis's exact rules.
+  #quickHeader(chunk: Uint8Array, p: number, type: number): number {
+    const n = chunk.length;
+    let i = p + 1;
+    if (chunk[p] !== type || i >= n) return -1;
+    let c = chunk[i++];
+    if (c < DIGIT_0 || c > DIGIT_9) return -1;
+    let value = c - DIGIT_0;
+    if (value !== 0) {
+      while (i < n) {
+        c = chunk[i];
+        if (c < DIGIT_0 || c > DIGIT_9) break;
+        value = value * 10 + (c - DIGIT_0);
+        i++;
+      }
+    }
+    if (i + 1 >= n || chunk[i] !== CR || i - p > 16) return -1;
+    this.#lineOffset = this.#streamOffset + p;
+    this.#value = value;
+    return i + 2;
+  }
+
+  // Finds the end of the line starting at p (Redis: "*N" and "$N" lines end at '\r' plus one
+  // more byte it does not check; inline lines end at '\n'). Returns the position after it, or
+  // -1 after copying the partial line into #line.
+  #takeLine(chunk: Uint8Array, p: number, terminator: number, tooBig: string): number {
+    const n = chunk.length;
+    const extra = terminator === CR ? 1 : 0;
+    const limit = this.#maxInline;
+    const have = this.#lineLength;
+    if (have === 0) {
+      this.#lineOffset = this.#streamOffset + p;
+    } else if (extra === 1 && this.#line[have - 1] === CR) {
+      // Only the byte after the '\r' was missing.
+      this.#setLine(this.#line, 0, have - 1);
+      this.#lineLength = 0;
+      return p + 1;
+    }
+    const t = chunk.indexOf(terminator, p);
+    const complete = t !== -1 && t + extra < n;
+    if (have + (t === -1 ? n : t) - p > limit) throw this.#error(tooBig);
+    if (complete && have === 0) {
+      this.#setLine(chunk, p, t);
+      return t + 1 + extra;
+    }
+    if (!complete) {
+      this.#stash(chunk, p, n);
+      return -1;
+    }
+    this.#stash(chunk, p, t);
+    this.#setLine(this.#line, 0, this.#lineLength);
+    this.#lineLength = 0;
+    return t + 1 + extra;
+  }
+
+  #setLine(buf: Uint8Array, start: number, end: number): void {
+    this.#lineBuf = buf;
+    this.#lineStart = start;
+    this.#lineEnd = end;
+  }
+
+  #stash(chunk: Uint8Array, from: number, to: number): void {
+    const needed = this.#lineLength + (to - from);
+    if (needed > this.#line.length) {
+      // Doubling keeps a line that trickles in byte by byte linear, not quadratic.
+      const grown = new Uint8Array(Math.max(needed, this.#line.length * 2, 64));
+      grown.set(this.#line.subarray(0, this.#lineLength));
+      this.#line = grown;
+    }
+    this.#line.set(chunk.subarray(from, to), this.#lineLength);
+    this.#lineLength = needed;
+  }
+
+  #checkDollar(): void {
+    const start = this.#lineStart;
+    // An empty line means Redis looked at the '\r' itself.
+    const got = start < this.#lineEnd ? this.#lineBuf[start] : CR;
+    if (got !== DOLLAR) {
+      throw this.#error(`Protocol error: expected '$', got '${String.fromCharCode(got)}'`);
+    }
+  }
+
+  #startRequest(count: number): void {
+    if (Number.isNaN(count) || count > this.#maxMultibulk) {
+      throw this.#error("Protocol error: invalid multibulk length");
+    }
+    if (count <= 0) {
+      this.#state = IDLE;
+      return;
+    }
+    // Sized up front like Redis does, but no larger than 1024 for a client that lies.
+    this.#args = count <= ARGS_PREALLOCATED ? new Array<Uint8Array>(count) : [];
+    this.#argCount = 0;
+    this.#argsLeft = count;
+    this.#state = BULK_HEADER;
+  }
+
+  #startBulk(chunk: Uint8Array, p: number, length: number, out: Uint8Array[][]): number {
+    if (Number.isNaN(length) || length < 0 || length > this.#maxBulk) {
+      throw this.#error("Protocol error: invalid bulk length");
+    }
+    const available = chunk.length - p;
+    if (available >= length) {
+      // The data is all here: hand out a view instead of copying.
+      const arg = new Uint8Array(chunk.buffer, chunk.byteOffset + p, length);
+      if (available >= length + 2) {
+        this.#pushArg(arg, out);
+        return p + length + 2;
+      }
+      this.#bulk = arg;
+      this.#bulkFilled = length;
+      this.#endLeft = length + 2 - available;
+      this.#state = BULK_END;
+      return chunk.length;
+    }
+    this.#bulkLength = length;
+    this.#bulk = new Uint8Array(Math.min(length, FIRST_BULK_ALLOCATION));
+    this.#bulkFilled = 0;
+    this.#state = BULK_BODY;
+    return p;
+  }
+
+  #fillBulk(chunk: Uint8Array, p: number): number {
+    const take = Math.min(this.#bulkLength - this.#bulkFilled, chunk.length - p);
+    const filled = this.#bulkFilled + take;
+    if (filled > this.#bulk.length) {
+      const grown = new Uint8Array(
+        Math.min(this.#bulkLength, Math.max(filled, this.#bulk.length * 2)),
+      );
+      grown.set(this.#bulk.subarray(0, this.#bulkFilled));
+      this.#bulk = grown;
+    }
+    this.#bulk.set(chunk.subarray(p, p + take), this.#bulkFilled);
+    this.#bulkFilled = filled;
+    if (filled === this.#bulkLength) {
+      this.#endLeft = 2;
+      this.#state = BULK_END;
+    }
+    return p + take;
+  }
+
+  #pushArg(arg: Uint8Array, out: Uint8Array[][]): void {
+    this.#args[this.#argCount++] = arg;
+    if (--this.#argsLeft === 0) {
+      out.push(this.#args);
+      this.#args = NO_ARGS;
+      this.#argsBytes = 0;
+      this.#state = IDLE;
+    } else {
+      this.#argsBytes += arg.length;
+      this.#state = BULK_HEADER;
+    }
+  }
+
+  #inline(out: Uint8Array[][]): void {
+    const buf = this.#lineBuf;
+    const start = this.#lineStart;
+    let end = this.#lineEnd;
+    if (end > start && buf[end - 1] === CR) end--;
+    this.#state = IDLE;
+    if (end === start) return;
+    const args = splitInlineArgs(buf.subarray(start, end));
+    if (args.length > 0) out.push(args);
+  }
+
+  #error(message: string): ProtocolError {
+    return new ProtocolError(message, this.#lineOffset);
   }
 }
