@@ -29,7 +29,10 @@ integrationTest("malformed RESP gets a protocol error and closes only that clien
 
 integrationTest("inline commands and QUIT work like Redis", async () => {
   await using m = await Migration.start({ withSource: false });
-  const reply = await exchange(m.proxy.port, 'SET greeting "hello world"\r\nGET greeting\r\nQUIT\r\n');
+  const reply = await exchange(
+    m.proxy.port,
+    'SET greeting "hello world"\r\nGET greeting\r\nQUIT\r\n',
+  );
   assert.equal(reply, "+OK\r\n$11\r\nhello world\r\n+OK\r\n");
 });
 

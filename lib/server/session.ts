@@ -80,6 +80,11 @@ export class Session implements ClientState, RouteContext {
           commands = this.#decoder.push(buffer.slice(0, n));
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
+          // Like Redis, the requests that arrived complete before the bad bytes still run.
+          for (const args of error.commands) {
+            if (this.#hold) await this.#waitForHold();
+            this.#execute(args);
+          }
           this.#options.metrics.protocolError();
           this.#options.log?.(`client ${this.id}: ${error.message}, closing`);
           this.#enqueueReady(encodeError(`ERR ${error.message}`));
