@@ -4,7 +4,11 @@
  */
 import { decodeReply, encodeCommand, type Reply, ReplyScanner } from "../lib/resp/mod.ts";
 import { RedisServer } from "../lib/redis_process/mod.ts";
-import type { CommandEntry, CommandTableFile, KeySpecEntry } from "../lib/commands/command_table.ts";
+import type {
+  CommandEntry,
+  CommandTableFile,
+  KeySpecEntry,
+} from "../lib/commands/command_table.ts";
 
 const text = (r: Reply | undefined): string => {
   if (!r) return "";

@@ -5,7 +5,9 @@ import { freePort } from "../lib/redis_process/mod.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
-async function runRemiro(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
+async function runRemiro(
+  args: string[],
+): Promise<{ code: number; stderr: string; stdout: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", MAIN, ...args],
     stdout: "piped",

@@ -90,15 +90,18 @@ integrationTest("pipelined commands of many clients get their own replies in ord
   }
 });
 
-integrationTest("within one client's pipeline a read before a write sees the old value", async () => {
-  await using m = await Migration.start({ deleteOnSet: true });
-  await using src = m.sourceClient();
-  await using client = m.client();
-  await src.set("k", "old");
-  await src.set("d", "old");
-  const results = await client.pipeline()
-    .get("k").set("k", "new").get("k")
-    .get("d").del("d").get("d")
-    .exec();
-  assert.deepEqual(results?.map(([, v]) => v), ["old", "OK", "new", "old", 1, null]);
-});
+integrationTest(
+  "within one client's pipeline a read before a write sees the old value",
+  async () => {
+    await using m = await Migration.start({ deleteOnSet: true });
+    await using src = m.sourceClient();
+    await using client = m.client();
+    await src.set("k", "old");
+    await src.set("d", "old");
+    const results = await client.pipeline()
+      .get("k").set("k", "new").get("k")
+      .get("d").del("d").get("d")
+      .exec();
+    assert.deepEqual(results?.map(([, v]) => v), ["old", "OK", "new", "old", 1, null]);
+  },
+);

@@ -1,11 +1,7 @@
 import { parseArgs } from "node:util";
 import type { Config, ServerConfig } from "../config/mod.ts";
 import { encodeCommand, errorMessage } from "../resp/mod.ts";
-import {
-  REDIS_INSTALL_HINT,
-  redisServerAvailable,
-  RedisServer,
-} from "../redis_process/mod.ts";
+import { REDIS_INSTALL_HINT, RedisServer, redisServerAvailable } from "../redis_process/mod.ts";
 import { UpstreamConnection } from "../upstream/mod.ts";
 import { DEMO_COMMANDS, demoHints } from "./demo_data.ts";
 import type { Output } from "./main.ts";

@@ -89,7 +89,12 @@ export function planCommand(args: readonly Uint8Array[]): CommandPlan {
       spec,
       kind: "delete",
       readonly,
-      keys: refs.map(({ key, index }) => ({ key, index, action: "overwrite", retiresSource: true })),
+      keys: refs.map(({ key, index }) => ({
+        key,
+        index,
+        action: "overwrite",
+        retiresSource: true,
+      })),
     };
   }
   const set = name === "set" ? setOptions(args) : undefined;

@@ -19,7 +19,11 @@ Deno.test("planCommand: reads and read-modify-writes copy their keys", () => {
   for (const command of ["INCR k", "HSET k f v", "LPUSH k v", "APPEND k v", "SETRANGE k 0 v"]) {
     assert.deepEqual(plan(command), { kind: "keyed", readonly: false, keys: ["k:copy"] }, command);
   }
-  assert.deepEqual(plan("MSETNX a 1 b 2").keys, ["a:copy", "b:copy"], "OW+insert depends on existence");
+  assert.deepEqual(
+    plan("MSETNX a 1 b 2").keys,
+    ["a:copy", "b:copy"],
+    "OW+insert depends on existence",
+  );
   assert.deepEqual(plan("XREAD STREAMS s 0").keys, ["s:copy"]);
   assert.deepEqual(plan("EVAL x 2 a b").keys, ["a:copy", "b:copy"]);
 });

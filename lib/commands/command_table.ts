@@ -97,7 +97,9 @@ function toSpec(name: string, entry: CommandEntry): CommandSpec {
   };
   if (entry.subcommands) {
     spec.subcommands = new Map(
-      Object.entries(entry.subcommands).map(([sub, e]) => [sub.split("|")[1] ?? sub, toSpec(sub, e)]),
+      Object.entries(entry.subcommands).map((
+        [sub, e],
+      ) => [sub.split("|")[1] ?? sub, toSpec(sub, e)]),
     );
   }
   return spec;

@@ -89,7 +89,7 @@ export function extractKeys(spec: CommandSpec, args: readonly Uint8Array[]): Key
     if (step < 1) step = 1;
     for (let i = first; i <= last && i < argc; i += step) {
       const flags = found.get(i);
-      if (flags) for (const f of keySpec.flags) flags.add(f);
+      if (flags) { for (const f of keySpec.flags) flags.add(f); }
       else found.set(i, new Set(keySpec.flags));
     }
   }

@@ -24,10 +24,13 @@ Deno.test("KeyLocks serialises holders of one key and frees the map", async () =
 
 Deno.test("KeyLocks takes multi-key locks without deadlock", async () => {
   const locks = new KeyLocks();
-  const runs = Array.from({ length: 50 }, (_, i) =>
-    locks.lock(i % 2 ? ["x", "y"] : ["y", "x"]).then((release) => {
-      queueMicrotask(release);
-    }));
+  const runs = Array.from(
+    { length: 50 },
+    (_, i) =>
+      locks.lock(i % 2 ? ["x", "y"] : ["y", "x"]).then((release) => {
+        queueMicrotask(release);
+      }),
+  );
   await Promise.all(runs);
   assert.equal(locks.size, 0);
 });

@@ -146,9 +146,11 @@ export class MigrateRouter implements Router {
     plan: CommandPlan,
     context: RouteContext,
   ): Promise<Uint8Array> {
-    const retire = uniqueKeys(plan.keys.filter((k) =>
-      k.retiresSource || (this.#options.deleteOnSet && k.action === "overwrite")
-    ));
+    const retire = uniqueKeys(
+      plan.keys.filter((k) =>
+        k.retiresSource || (this.#options.deleteOnSet && k.action === "overwrite")
+      ),
+    );
     if (retire.length === 0) return reply;
     const db = context.db;
     const earlier = context.settled();

@@ -1,4 +1,4 @@
-export { MigrateRouter, type MigrateOptions } from "./migrate_router.ts";
+export { type MigrateOptions, MigrateRouter } from "./migrate_router.ts";
 export { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
 export { forward, SingleRouter } from "./single_router.ts";
 export { DEFAULT_DB, Target } from "./target.ts";

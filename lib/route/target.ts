@@ -1,6 +1,6 @@
 import type { Metrics } from "../http/mod.ts";
 import { encodeCommand, encodeError, errorMessage } from "../resp/mod.ts";
-import { type UpstreamPool, UpstreamError } from "../upstream/mod.ts";
+import { UpstreamError, type UpstreamPool } from "../upstream/mod.ts";
 
 /** The database a client has not changed with SELECT: each server's configured `DB`. */
 export const DEFAULT_DB = -1;

@@ -3,7 +3,6 @@ import {
   encodeBulk,
   encodeError,
   encodeInteger,
-  encodeSimple,
   errWrongArgs,
   NOAUTH,
   OK,
@@ -149,7 +148,9 @@ function client(state: ClientState, args: Uint8Array[]): Uint8Array {
     case "setname":
       if (args.length !== 3) return errWrongArgs("client|setname");
       if (/[\s]/.test(bytesToText(args[2]))) {
-        return encodeError("ERR Client names cannot contain spaces, newlines or special characters.");
+        return encodeError(
+          "ERR Client names cannot contain spaces, newlines or special characters.",
+        );
       }
       state.name = args[2].length === 0 ? undefined : bytesToText(args[2]);
       return OK;

@@ -36,7 +36,10 @@ export class ProxyServer {
   #accepting: Promise<void>;
   #closed = false;
 
-  private constructor(listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>, options: ProxyServerOptions) {
+  private constructor(
+    listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>,
+    options: ProxyServerOptions,
+  ) {
     this.#listener = listener;
     this.#options = options;
     this.port = listener.addr.port;
