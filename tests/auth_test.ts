@@ -27,16 +27,15 @@ integrationTest("AUTH without a configured Password is refused like Redis does",
 
 integrationTest("the proxy authenticates to password-protected upstreams", async () => {
   const { RedisServer } = await import("../lib/redis_process/mod.ts");
-  const { startProxy } = await import("../lib/cli/mod.ts");
-  const { serverSection } = await import("./_util/proxy.ts");
+  const { localServerConfig, startProxy } = await import("../lib/cli/mod.ts");
   const { ioredisClient } = await import("./_util/clients.ts");
   await using source = await RedisServer.start({ password: "src-pw" });
   await using destination = await RedisServer.start({ password: "dst-pw" });
   await using proxy = startProxy({
     deleteOnGet: false,
     deleteOnSet: false,
-    source: serverSection(source, { password: "src-pw" }),
-    destination: serverSection(destination, { password: "dst-pw" }),
+    source: localServerConfig(source, { password: "src-pw" }),
+    destination: localServerConfig(destination, { password: "dst-pw" }),
   }, { host: "127.0.0.1", port: 0 });
   await using src = ioredisClient(source.port, { password: "src-pw" });
   await src.set("k", "v");

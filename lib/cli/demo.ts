@@ -8,13 +8,18 @@ import type { Output } from "./main.ts";
 import { startProxy } from "./start_proxy.ts";
 import { UsageError } from "./usage_error.ts";
 
-function serverConfig(server: RedisServer): ServerConfig {
+/** The config section of a local throwaway server, with `extra` settings on top. */
+export function localServerConfig(
+  server: RedisServer,
+  extra: Partial<ServerConfig> = {},
+): ServerConfig {
   return {
     addr: { hostname: server.hostname, port: server.port },
     addrText: server.addr,
     db: 0,
     maxIdleConns: 10,
     idleTimeoutMs: 30_000,
+    ...extra,
   };
 }
 
@@ -66,8 +71,8 @@ export async function runDemo(
   const config: Config = {
     deleteOnGet: false,
     deleteOnSet: false,
-    source: serverConfig(source),
-    destination: serverConfig(destination),
+    source: localServerConfig(source),
+    destination: localServerConfig(destination),
   };
   await using proxy = startProxy(config, {
     host: "127.0.0.1",

@@ -1,6 +1,7 @@
 import { concatBytes } from "./encoder.ts";
 import { ProtocolError } from "./protocol_error.ts";
 import { isDoubleText } from "./reply.ts";
+import { PartialLine } from "./partial_line.ts";
 
 const CR = 13;
 const LF = 10;
@@ -28,7 +29,6 @@ const SET = 126; // ~
 const PUSH = 62; // >
 const ATTRIBUTE = 124; // |
 
-const EMPTY: Uint8Array = new Uint8Array(0);
 // Far beyond any length or integer Redis sends, small enough to stay exact in a double.
 const MAX_DIGITS = 15;
 // Lines whose text is not checked while they trickle in (a Lua status reply can be long).
@@ -59,8 +59,7 @@ export class ReplyScanner {
   // For a verbatim string, the #bulkLeft at which the ':' after its format must come, else 0.
   #colonLeft = 0;
   // A header line split across chunks, copied here until its CRLF arrives.
-  #line = EMPTY;
-  #lineLength = 0;
+  #partial = new PartialLine();
   #lineOffset = 0;
   // Earlier pieces of the frame in progress.
   #parts: Uint8Array[] = [];
@@ -106,7 +105,7 @@ export class ReplyScanner {
         p = this.#skipBulk(chunk, p);
         if (this.#bulkLeft > 0) break;
         this.#elementDone();
-      } else if (this.#lineLength > 0) {
+      } else if (this.#partial.length > 0) {
         const next = this.#resumeLine(chunk, p);
         if (next < 0) break;
         p = next;
@@ -118,7 +117,7 @@ export class ReplyScanner {
         const next = this.#header(chunk, p, n, this.#streamOffset);
         if (next < 0) {
           this.#lineOffset = this.#streamOffset + p;
-          this.#stash(chunk, p, n);
+          this.#partial.append(chunk, p, n);
           break;
         }
         p = next;
@@ -170,21 +169,21 @@ export class ReplyScanner {
   #resumeLine(chunk: Uint8Array, p: number): number {
     const n = chunk.length;
     let next: number;
-    if (this.#line[this.#lineLength - 1] === CR) {
+    if (this.#partial.bytes[this.#partial.length - 1] === CR) {
       next = p + 1;
     } else {
       const cr = chunk.indexOf(CR, p);
       if (cr === -1 || cr + 1 >= n) {
-        this.#stash(chunk, p, n);
+        this.#partial.append(chunk, p, n);
         this.#checkPartialLine();
         return -1;
       }
       next = cr + 2;
     }
-    this.#stash(chunk, p, next);
-    const length = this.#lineLength;
-    this.#lineLength = 0;
-    if (this.#header(this.#line, 0, length, this.#lineOffset) !== length) {
+    this.#partial.append(chunk, p, next);
+    const length = this.#partial.length;
+    this.#partial.length = 0;
+    if (this.#header(this.#partial.bytes, 0, length, this.#lineOffset) !== length) {
       throw new ProtocolError(
         `Cannot parse RESP reply: malformed line at offset ${this.#lineOffset}`,
         this.#lineOffset,
@@ -196,23 +195,12 @@ export class ReplyScanner {
   // Rejects garbage in a partial header as soon as it is seen, as the one-chunk path does, so
   // errors do not depend on chunking; text lines (checked only when complete) just wait.
   #checkPartialLine(): void {
-    const type = this.#line[0];
+    const type = this.#partial.bytes[0];
     if (type === SIMPLE || type === ERROR || type === DOUBLE) {
-      if (this.#lineLength > MAX_LINE) throw this.#error("line too long", 0, this.#lineOffset);
+      if (this.#partial.length > MAX_LINE) throw this.#error("line too long", 0, this.#lineOffset);
       return;
     }
-    this.#header(this.#line, 0, this.#lineLength, this.#lineOffset);
-  }
-
-  #stash(chunk: Uint8Array, from: number, to: number): void {
-    const needed = this.#lineLength + (to - from);
-    if (needed > this.#line.length) {
-      const grown = new Uint8Array(Math.max(needed, this.#line.length * 2, 64));
-      grown.set(this.#line.subarray(0, this.#lineLength));
-      this.#line = grown;
-    }
-    this.#line.set(chunk.subarray(from, to), this.#lineLength);
-    this.#lineLength = needed;
+    this.#header(this.#partial.bytes, 0, this.#partial.length, this.#lineOffset);
   }
 
   // Scans the header line of one element at buf[p] (its type byte) up to `end`; returns the

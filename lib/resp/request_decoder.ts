@@ -1,6 +1,7 @@
 import { parseInteger } from "./parse_integer.ts";
 import { ProtocolError } from "./protocol_error.ts";
 import { splitInlineArgs } from "./split_inline_args.ts";
+import { PartialLine } from "./partial_line.ts";
 
 /** Limits on what one client request may hold; the defaults are Redis's. */
 export interface RequestLimits {
@@ -57,9 +58,8 @@ export class RequestDecoder {
   readonly #maxInline: number;
   #state = IDLE;
   // A line that is split across chunks is copied here until its end arrives.
-  #line = EMPTY;
-  #lineLength = 0;
-  // The last complete line, as set by #takeLine (in a chunk or in #line).
+  #partial = new PartialLine();
+  // The last complete line, as set by #takeLine (in a chunk or in #partial).
   #lineBuf = EMPTY;
   #lineStart = 0;
   #lineEnd = 0;
@@ -87,7 +87,7 @@ export class RequestDecoder {
 
   /** Bytes received and held for the request that is not complete yet. */
   get bufferedBytes(): number {
-    return this.#lineLength + this.#argsBytes + this.#bulkFilled;
+    return this.#partial.length + this.#argsBytes + this.#bulkFilled;
   }
 
   /**
@@ -124,7 +124,7 @@ export class RequestDecoder {
           this.#state = chunk[p] === STAR ? COUNT : INLINE;
           break;
         case COUNT: {
-          let next = this.#lineLength === 0 ? this.#quickHeader(chunk, p, STAR) : -1;
+          let next = this.#partial.length === 0 ? this.#quickHeader(chunk, p, STAR) : -1;
           if (next < 0) {
             next = this.#takeLine(chunk, p, CR, "Protocol error: too big mbulk count string");
             if (next < 0) return;
@@ -135,7 +135,7 @@ export class RequestDecoder {
           break;
         }
         case BULK_HEADER: {
-          let next = this.#lineLength === 0 ? this.#quickHeader(chunk, p, DOLLAR) : -1;
+          let next = this.#partial.length === 0 ? this.#quickHeader(chunk, p, DOLLAR) : -1;
           if (next < 0) {
             next = this.#takeLine(chunk, p, CR, "Protocol error: too big bulk count string");
             if (next < 0) return;
@@ -196,18 +196,18 @@ export class RequestDecoder {
 
   // Finds the end of the line starting at p (Redis: "*N" and "$N" lines end at '\r' plus one
   // more byte it does not check; inline lines end at '\n'). Returns the position after it, or
-  // -1 after copying the partial line into #line.
+  // -1 after copying the partial line into #partial.
   #takeLine(chunk: Uint8Array, p: number, terminator: number, tooBig: string): number {
     const n = chunk.length;
     const extra = terminator === CR ? 1 : 0;
     const limit = this.#maxInline;
-    const have = this.#lineLength;
+    const have = this.#partial.length;
     if (have === 0) {
       this.#lineOffset = this.#streamOffset + p;
-    } else if (extra === 1 && this.#line[have - 1] === CR) {
+    } else if (extra === 1 && this.#partial.bytes[have - 1] === CR) {
       // Only the byte after the '\r' was missing.
-      this.#setLine(this.#line, 0, have - 1);
-      this.#lineLength = 0;
+      this.#setLine(this.#partial.bytes, 0, have - 1);
+      this.#partial.length = 0;
       return p + 1;
     }
     const t = chunk.indexOf(terminator, p);
@@ -218,12 +218,12 @@ export class RequestDecoder {
       return t + 1 + extra;
     }
     if (!complete) {
-      this.#stash(chunk, p, n);
+      this.#partial.append(chunk, p, n);
       return -1;
     }
-    this.#stash(chunk, p, t);
-    this.#setLine(this.#line, 0, this.#lineLength);
-    this.#lineLength = 0;
+    this.#partial.append(chunk, p, t);
+    this.#setLine(this.#partial.bytes, 0, this.#partial.length);
+    this.#partial.length = 0;
     return t + 1 + extra;
   }
 
@@ -231,18 +231,6 @@ export class RequestDecoder {
     this.#lineBuf = buf;
     this.#lineStart = start;
     this.#lineEnd = end;
-  }
-
-  #stash(chunk: Uint8Array, from: number, to: number): void {
-    const needed = this.#lineLength + (to - from);
-    if (needed > this.#line.length) {
-      // Doubling keeps a line that trickles in byte by byte linear, not quadratic.
-      const grown = new Uint8Array(Math.max(needed, this.#line.length * 2, 64));
-      grown.set(this.#line.subarray(0, this.#lineLength));
-      this.#line = grown;
-    }
-    this.#line.set(chunk.subarray(from, to), this.#lineLength);
-    this.#lineLength = needed;
   }
 
   #checkDollar(): void {

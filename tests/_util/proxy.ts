@@ -1,22 +1,7 @@
-import type { Config, ServerConfig } from "../../lib/config/mod.ts";
-import { type RunningProxy, startProxy } from "../../lib/cli/mod.ts";
+import type { Config } from "../../lib/config/mod.ts";
+import { localServerConfig, type RunningProxy, startProxy } from "../../lib/cli/mod.ts";
 import { RedisServer } from "../../lib/redis_process/mod.ts";
 import { ioredisClient } from "./clients.ts";
-
-/** The config section for a test server. */
-export function serverSection(
-  server: RedisServer,
-  extra: Partial<ServerConfig> = {},
-): ServerConfig {
-  return {
-    addr: { hostname: server.hostname, port: server.port },
-    addrText: server.addr,
-    db: 0,
-    maxIdleConns: 10,
-    idleTimeoutMs: 30_000,
-    ...extra,
-  };
-}
 
 /** Options of {@linkcode startMigration}. */
 export interface MigrationOptions {
@@ -46,8 +31,8 @@ export class Migration implements AsyncDisposable {
       deleteOnGet: options.deleteOnGet ?? false,
       deleteOnSet: options.deleteOnSet ?? false,
       password: options.password,
-      source: withSource ? serverSection(source) : undefined,
-      destination: serverSection(destination),
+      source: withSource ? localServerConfig(source) : undefined,
+      destination: localServerConfig(destination),
     };
     const proxy = startProxy(config, { host: "127.0.0.1", port: 0, instruPort: 0 });
     return new Migration(source, destination, proxy, config);
