@@ -105,3 +105,46 @@ integrationTest(
     assert.deepEqual(results?.map(([, v]) => v), ["old", "OK", "new", "old", 1, null]);
   },
 );
+
+integrationTest(
+  "racing appends, reads and deletes lose no update and resurrect nothing",
+  async () => {
+    for (const deleteOnGet of [false, true]) {
+      await using m = await Migration.start({ deleteOnGet });
+      await using src = m.sourceClient();
+      await using dst = m.destinationClient();
+      const keys = Array.from({ length: 20 }, (_, i) => `doc:${i}`);
+      await src.mset(Object.fromEntries(keys.map((k) => [k, "start"])));
+      const writers = Array.from({ length: 5 }, () => m.client());
+      const readers = Array.from({ length: 3 }, () => m.client());
+      try {
+        const appends = writers.map(async (c) => {
+          for (let round = 0; round < 10; round++) {
+            for (const key of keys) await c.append(key, "+");
+          }
+        });
+        const reads = readers.map(async (c) => {
+          for (let round = 0; round < 10; round++) {
+            for (const value of await c.mget(...keys)) assert.match(value ?? "", /^start\+*$/);
+          }
+        });
+        await Promise.all([...appends, ...reads]);
+        const expected = "start" + "+".repeat(5 * 10);
+        assert.deepEqual(await dst.mget(...keys), keys.map(() => expected), "no append lost");
+        const [deleter, ...others] = readers;
+        const deletes = (async () => {
+          for (const key of keys) assert.equal(await deleter.del(key), 1);
+        })();
+        const rereads = others.map(async (c) => {
+          for (const key of keys) assert.match((await c.get(key)) ?? expected, /^start\+{50}$/);
+        });
+        await Promise.all([deletes, ...rereads]);
+        assert.deepEqual(await readers[1].mget(...keys), keys.map(() => null), "nothing came back");
+        assert.equal(await src.exists(...keys), 0);
+        assert.equal(await dst.exists(...keys), 0);
+      } finally {
+        await Promise.all([...writers, ...readers].map((c) => c.quit()));
+      }
+    }
+  },
+);

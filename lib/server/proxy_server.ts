@@ -96,6 +96,8 @@ export class ProxyServer {
     });
     this.#sessions.add(session);
     metrics.clientConnected();
+    const peer = conn.remoteAddr;
+    log?.(`client ${session.id} connected from ${peer.hostname}:${peer.port}`);
     try {
       await session.run();
     } catch (error) {
@@ -103,6 +105,7 @@ export class ProxyServer {
     } finally {
       this.#sessions.delete(session);
       metrics.clientDisconnected();
+      log?.(`client ${session.id} disconnected`);
     }
   }
 }
