@@ -77,8 +77,10 @@ function getexExpires(args: readonly Uint8Array[]): boolean {
  * console.assert(planCommand(args).keys[0].action === "overwrite");
  * ```
  */
-export function planCommand(args: readonly Uint8Array[]): CommandPlan {
-  const spec = lookupCommand(args);
+export function planCommand(
+  args: readonly Uint8Array[],
+  spec: CommandSpec | undefined = lookupCommand(args),
+): CommandPlan {
   if (!spec) return { spec, kind: "keyless", readonly: false, keys: [] };
   const readonly = spec.flags.has("readonly");
   const refs = extractKeys(spec, args);

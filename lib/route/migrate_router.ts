@@ -1,4 +1,4 @@
-import type { CommandPlan, KeyPlan } from "../commands/mod.ts";
+import { type CommandPlan, type CommandSpec, type KeyPlan, planCommand } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
 import { Copier, CopyFailed } from "../migrate/mod.ts";
 import { encodeCommand, encodeInteger, integerValue, isErrorFrame } from "../resp/mod.ts";
@@ -50,8 +50,13 @@ export class MigrateRouter implements Router {
     ];
   }
 
-  route(args: Uint8Array[], plan: CommandPlan, context: RouteContext): Promise<Uint8Array> {
-    if (plan.kind === "keyless") return forward(this.#destination, args, plan, context);
+  route(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    context: RouteContext,
+  ): Promise<Uint8Array> {
+    const plan = planCommand(args, spec);
+    if (plan.kind === "keyless") return forward(this.#destination, args, spec, context);
     if (plan.kind === "delete") {
       const reply = this.#deleteEverywhere(args, plan, context);
       context.hold(reply);
@@ -59,7 +64,7 @@ export class MigrateRouter implements Router {
     }
     const toCopy = uniqueKeys(plan.keys.filter((k) => k.action === "copy"));
     if (toCopy.length === 0) return this.#write(args, plan, context);
-    if (plan.readonly && toCopy.length === 1 && !isBlocking(plan)) {
+    if (plan.readonly && toCopy.length === 1 && !isBlocking(spec)) {
       return this.#readOne(args, plan, toCopy[0], context);
     }
     return this.#copyThenRun(args, plan, toCopy, context);
@@ -76,7 +81,7 @@ export class MigrateRouter implements Router {
 
   /** Commands that only overwrite: no copy needed. */
   #write(args: Uint8Array[], plan: CommandPlan, context: RouteContext): Promise<Uint8Array> {
-    const reply = forward(this.#destination, args, plan, context);
+    const reply = forward(this.#destination, args, plan.spec, context);
     return this.#afterSuccess(reply, plan, context);
   }
 
@@ -95,17 +100,17 @@ export class MigrateRouter implements Router {
     const frame = encodeCommand(args);
     const [exists, destinationReply] = await Promise.all([
       this.#destination.call(db, ["EXISTS", key]),
-      this.#destination.send(db, metricName(plan), frame),
+      this.#destination.send(db, metricName(plan.spec), frame),
     ]);
     if (integerValue(exists) !== 0) return destinationReply;
     // The destination lacked the key when the read ran. The answer is the source's, read in
     // the same pipeline as the DUMP that copies it.
-    const fromSource = await this.copier.copyForRead(db, key, frame, metricName(plan));
+    const fromSource = await this.copier.copyForRead(db, key, frame, metricName(plan.spec));
     if (fromSource !== undefined) return fromSource;
     // The source lacks it too. If the proxy deleted the source copy after the read was sent,
     // another request copied the key meanwhile: read it again where it now lives.
     if (this.copier.changes.changedSince(keyString(db, key), sentAt)) {
-      return this.#destination.send(db, metricName(plan), frame);
+      return this.#destination.send(db, metricName(plan.spec), frame);
     }
     return destinationReply;
   }
@@ -130,7 +135,7 @@ export class MigrateRouter implements Router {
         throw error;
       }
       // Wrapped so that awaiting `dispatch` waits for the send, not for the reply.
-      return { reply: forward(this.#destination, args, plan, context) };
+      return { reply: forward(this.#destination, args, plan.spec, context) };
     })();
     context.hold(dispatch);
     return this.#afterSuccess(dispatch.then((d) => d.reply), plan, context);

@@ -1,4 +1,4 @@
-import type { CommandPlan } from "../commands/mod.ts";
+import type { CommandSpec } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
 
 /** What a router may know and do about the client whose command it routes. */
@@ -18,10 +18,15 @@ export interface RouteContext {
 /** Decides where a command goes and produces its reply frame. */
 export interface Router {
   /**
-   * Routes one command. The reply is a raw RESP frame; error replies from upstream are frames
+   * Routes one command; `spec` is its command table entry (undefined for commands Redis does
+   * not know), already checked for arity. The reply is a raw RESP frame; error replies from upstream are frames
    * too. Rejects only when an upstream is unreachable (UpstreamError).
    */
-  route(args: Uint8Array[], plan: CommandPlan, context: RouteContext): Promise<Uint8Array>;
+  route(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    context: RouteContext,
+  ): Promise<Uint8Array>;
   /** Resolves with an error frame when database `db` does not exist on every upstream. */
   checkDb(db: number): Promise<Uint8Array | undefined>;
   /** Health probes for `/health`, one per upstream server. */
@@ -31,11 +36,11 @@ export interface Router {
 }
 
 /** True for commands that can block their connection, which must not be a shared one. */
-export function isBlocking(plan: CommandPlan): boolean {
-  return plan.spec?.flags.has("blocking") === true;
+export function isBlocking(spec: CommandSpec | undefined): boolean {
+  return spec?.flags.has("blocking") === true;
 }
 
 /** Lower-case command name for metrics ("other" is applied by the metrics for unknown ones). */
-export function metricName(plan: CommandPlan): string {
-  return plan.spec?.name ?? "other";
+export function metricName(spec: CommandSpec | undefined): string {
+  return spec?.name ?? "other";
 }

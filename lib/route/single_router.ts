@@ -1,4 +1,4 @@
-import type { CommandPlan } from "../commands/mod.ts";
+import type { CommandSpec } from "../commands/mod.ts";
 import { encodeCommand } from "../resp/mod.ts";
 import { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
 import type { Target } from "./target.ts";
@@ -13,8 +13,12 @@ export class SingleRouter implements Router {
     this.probes = [{ name: "destinationRedis" as const, ping: () => destination.ping() }];
   }
 
-  route(args: Uint8Array[], plan: CommandPlan, context: RouteContext): Promise<Uint8Array> {
-    return forward(this.#destination, args, plan, context);
+  route(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    context: RouteContext,
+  ): Promise<Uint8Array> {
+    return forward(this.#destination, args, spec, context);
   }
 
   checkDb(db: number): Promise<Uint8Array | undefined> {
@@ -33,12 +37,12 @@ export class SingleRouter implements Router {
 export function forward(
   target: Target,
   args: Uint8Array[],
-  plan: CommandPlan,
+  spec: CommandSpec | undefined,
   context: RouteContext,
 ): Promise<Uint8Array> {
   const frame = encodeCommand(args);
-  if (!isBlocking(plan)) return target.send(context.db, metricName(plan), frame);
-  const reply = target.sendBlocking(context.db, metricName(plan), frame);
+  if (!isBlocking(spec)) return target.send(context.db, metricName(spec), frame);
+  const reply = target.sendBlocking(context.db, metricName(spec), frame);
   context.hold(reply);
   return reply;
 }

@@ -1,4 +1,4 @@
-import { checkArity, planCommand } from "../commands/mod.ts";
+import { checkArity, lookupCommand } from "../commands/mod.ts";
 import type { Metrics } from "../http/mod.ts";
 import { encodeError, errWrongArgs, ProtocolError, RequestDecoder } from "../resp/mod.ts";
 import { DEFAULT_DB, type RouteContext, type Router } from "../route/mod.ts";
@@ -167,9 +167,9 @@ export class Session implements ClientState, RouteContext {
   }
 
   #route(name: string, args: Uint8Array[]): Promise<Uint8Array> | Uint8Array {
-    const plan = planCommand(args);
-    if (plan.spec && !checkArity(plan.spec, args.length)) return errWrongArgs(name);
-    return this.#options.router.route(args, plan, this);
+    const spec = lookupCommand(args);
+    if (spec && !checkArity(spec, args.length)) return errWrongArgs(name);
+    return this.#options.router.route(args, spec, this);
   }
 
   #errorReply(error: unknown): Uint8Array {
