@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { integrationTest } from "./_util/integration.ts";
 import { Migration } from "./_util/proxy.ts";
+import { waitFor } from "./_util/redis.ts";
 
 integrationTest("concurrent misses on one key copy it once", async () => {
   await using m = await Migration.start();
@@ -148,3 +149,18 @@ integrationTest(
     }
   },
 );
+
+integrationTest("a blocking command holds back the rest of its client's pipeline", async () => {
+  await using m = await Migration.start();
+  await using dst = m.destinationClient();
+  await using blocked = m.client();
+  await using other = m.client();
+  const pipeline = blocked.pipeline().blpop("queue", 10).get("flag").exec();
+  await waitFor(async () => /blocked_clients:1/.test(await dst.info("clients")), {
+    message: "BLPOP never blocked on the destination",
+  });
+  await other.set("flag", "set while blocked");
+  await other.rpush("queue", "job");
+  const results = await pipeline;
+  assert.deepEqual(results?.map(([, v]) => v), [["queue", "job"], "set while blocked"]);
+});

@@ -91,9 +91,18 @@ export class Copier {
     return outcome.found ? outcome.reads[index] : undefined;
   }
 
+  /**
+   * The name under which `key` of client database `db` is locked and logged. It uses the
+   * destination's real database, so that a client in the configured default database and one
+   * that SELECTed the same number share one lock per key.
+   */
+  keyName(db: number, key: Uint8Array): string {
+    return keyString(this.#destination.db(db), key);
+  }
+
   /** Deletes keys on the source under their locks, recording the change. */
   async deleteFromSource(db: number, keys: readonly Uint8Array[]): Promise<void> {
-    const names = keys.map((key) => keyString(db, key));
+    const names = keys.map((key) => this.keyName(db, key));
     const release = await this.locks.lock(names);
     try {
       const replies = await Promise.all(this.#source.callAll(db, keys.map((k) => ["DEL", k])));
@@ -111,7 +120,7 @@ export class Copier {
   }
 
   #join(db: number, key: Uint8Array, read: SourceRead | undefined): Flight {
-    const name = keyString(db, key);
+    const name = this.keyName(db, key);
     let flight = this.#flights.get(name);
     if (!flight || !flight.open) {
       const created: Flight = {

@@ -109,7 +109,7 @@ export class MigrateRouter implements Router {
     if (fromSource !== undefined) return fromSource;
     // The source lacks it too. If the proxy deleted the source copy after the read was sent,
     // another request copied the key meanwhile: read it again where it now lives.
-    if (this.copier.changes.changedSince(keyString(db, key), sentAt)) {
+    if (this.copier.changes.changedSince(this.copier.keyName(db, key), sentAt)) {
       return this.#destination.send(db, metricName(plan.spec), frame);
     }
     return destinationReply;
@@ -182,7 +182,7 @@ export class MigrateRouter implements Router {
     const db = context.db;
     const verb = args[0];
     const keys = uniqueKeys(plan.keys);
-    const names = keys.map((key) => keyString(db, key));
+    const names = keys.map((key) => this.copier.keyName(db, key));
     const release = await this.copier.locks.lock(names);
     try {
       const commands = keys.map((key) => [verb, key]);

@@ -82,7 +82,7 @@ export class Session implements ClientState, RouteContext {
           if (!(error instanceof ProtocolError)) throw error;
           // Like Redis, the requests that arrived complete before the bad bytes still run.
           for (const args of error.commands) {
-            if (this.#hold) await this.#waitForHold();
+            while (this.#hold) await this.#waitForHold();
             this.#execute(args);
           }
           this.#options.metrics.protocolError();
@@ -91,7 +91,8 @@ export class Session implements ClientState, RouteContext {
           break;
         }
         for (const args of commands) {
-          if (this.#hold) await this.#waitForHold();
+          // A held command may hold again (a blocking command sent after a copy).
+          while (this.#hold) await this.#waitForHold();
           this.#execute(args);
           if (this.quitting) break;
         }
