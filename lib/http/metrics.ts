@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
+import { type HistogramSeries, LatencyHistogram } from "./latency_histogram.ts";
 
 /** Which upstream Redis server a request went to. */
 type Target = "source" | "destination";
@@ -26,7 +27,13 @@ const LATENCY_BUCKETS_MS = [
 const OTHER = "other";
 
 type CounterChild = ReturnType<Counter<string>["labels"]>;
-type HistogramChild = ReturnType<Histogram<string>["labels"]>;
+
+/** A count kept as a plain number on the hot path and handed to prom-client at scrape time. */
+interface CountCell {
+  target: Target;
+  command: string;
+  value: number;
+}
 
 /**
  * Caches one labelled child per command name. Only known names get an entry, so a client
@@ -61,9 +68,9 @@ class ChildCache<T> {
 export class Metrics {
   /** Holds every remiro_* metric; render it with {@linkcode Metrics.render}. */
   readonly registry: Registry = new Registry();
-  #commandsBySource: ChildCache<CounterChild>;
-  #commandsByDestination: ChildCache<CounterChild>;
-  #latency: ChildCache<HistogramChild>;
+  #commandsBySource: ChildCache<CountCell>;
+  #commandsByDestination: ChildCache<CountCell>;
+  #latency: ChildCache<HistogramSeries>;
   #keysCopied: Counter<string>;
   #copyMisses: Counter<string>;
   #copyErrors: Counter<string>;
@@ -77,25 +84,35 @@ export class Metrics {
   /** @param knownCommands the command names that get a label of their own */
   constructor(knownCommands: ReadonlySet<string>) {
     const registers = [this.registry];
-    const commands = new Counter({
+    const cells: CountCell[] = [];
+    const cell = (target: Target) => (command: string) => {
+      const created = { target, command, value: 0 };
+      cells.push(created);
+      return created;
+    };
+    this.#commandsBySource = new ChildCache(knownCommands, cell("source"));
+    this.#commandsByDestination = new ChildCache(knownCommands, cell("destination"));
+    // prom-client's labelled inc() hashes the labels on every call; counting in plain cells
+    // and copying them into the counter when it is scraped keeps the per-command cost at one
+    // addition.
+    new Counter({
       name: "remiro_command_count",
       help: "Requests sent to the upstream Redis servers, by target and command",
       labelNames: ["target", "command"],
       registers,
+      collect() {
+        this.reset();
+        for (const c of cells) if (c.value > 0) this.labels(c.target, c.command).inc(c.value);
+      },
     });
-    this.#commandsBySource = new ChildCache(knownCommands, (c) => commands.labels("source", c));
-    this.#commandsByDestination = new ChildCache(
-      knownCommands,
-      (c) => commands.labels("destination", c),
+    const latency = new LatencyHistogram(
+      "remiro_request_latency",
+      "Time from receiving a client request to having its reply, in milliseconds",
+      "command",
+      LATENCY_BUCKETS_MS,
     );
-    const latency = new Histogram({
-      name: "remiro_request_latency",
-      help: "Time from receiving a client request to having its reply, in milliseconds",
-      labelNames: ["command"],
-      buckets: LATENCY_BUCKETS_MS,
-      registers,
-    });
-    this.#latency = new ChildCache(knownCommands, (c) => latency.labels(c));
+    this.registry.registerMetric(latency.asMetric());
+    this.#latency = new ChildCache(knownCommands, (c) => latency.series(c));
     this.#keysCopied = new Counter({
       name: "remiro_keys_copied_total",
       help: "Keys copied from the source to the destination",
@@ -144,7 +161,7 @@ export class Metrics {
   /** Counts one request sent to an upstream server. */
   commandSent(target: Target, command: string): void {
     const cache = target === "source" ? this.#commandsBySource : this.#commandsByDestination;
-    cache.get(command).inc();
+    cache.get(command).value++;
   }
 
   /** Records how long a client request took, in milliseconds. */

@@ -20,6 +20,10 @@ export interface SessionOptions {
 
 interface ReplySlot {
   frame: Uint8Array | undefined;
+  /** Command name, for the latency histogram. */
+  name: string;
+  /** performance.now() when the request's bytes were read. */
+  readAt: number;
 }
 
 interface SettleWaiter {
@@ -51,6 +55,7 @@ export class Session implements ClientState, RouteContext {
   #hold: Promise<unknown> | undefined;
   #outbox: Uint8Array[] = [];
   #writing: Promise<void> | undefined;
+  #writeScheduled = false;
   #drained: (() => void) | undefined;
   #closed = false;
 
@@ -75,6 +80,8 @@ export class Session implements ClientState, RouteContext {
           break;
         }
         if (n === null) break;
+        // One clock read per chunk: its requests all arrived together.
+        const readAt = performance.now();
         let commands: Uint8Array[][];
         try {
           commands = this.#decoder.push(buffer.slice(0, n));
@@ -83,17 +90,17 @@ export class Session implements ClientState, RouteContext {
           // Like Redis, the requests that arrived complete before the bad bytes still run.
           for (const args of error.commands) {
             while (this.#hold) await this.#waitForHold();
-            this.#execute(args);
+            this.#execute(args, readAt);
           }
           this.#options.metrics.protocolError();
           this.#options.log?.(`client ${this.id}: ${error.message}, closing`);
-          this.#enqueueReady(encodeError(`ERR ${error.message}`));
+          this.#enqueue(encodeError(`ERR ${error.message}`), "protocol-error", readAt);
           break;
         }
         for (const args of commands) {
           // A held command may hold again (a blocking command sent after a copy).
           while (this.#hold) await this.#waitForHold();
-          this.#execute(args);
+          this.#execute(args, readAt);
           if (this.quitting) break;
         }
         if (this.#replies.length >= maxPending) {
@@ -101,7 +108,7 @@ export class Session implements ClientState, RouteContext {
         }
       }
       if (this.quitting || !this.#closed) await this.settled();
-      await this.#writing;
+      await this.#flushed();
     } finally {
       this.close();
     }
@@ -142,7 +149,7 @@ export class Session implements ClientState, RouteContext {
     if (this.#hold === hold) this.#hold = undefined;
   }
 
-  #execute(args: Uint8Array[]): void {
+  #execute(args: Uint8Array[], readAt: number): void {
     const name = lowerAscii(args[0]);
     let reply: Uint8Array | Promise<Uint8Array>;
     try {
@@ -151,18 +158,17 @@ export class Session implements ClientState, RouteContext {
       reply = this.#errorReply(error);
     }
     if (reply instanceof Uint8Array) {
-      this.#enqueueReady(reply);
+      this.#enqueue(reply, name, readAt);
       return;
     }
-    const slot: ReplySlot = { frame: undefined };
+    const slot: ReplySlot = { frame: undefined, name, readAt };
     this.#replies.push(slot);
     this.#issued++;
-    const started = performance.now();
-    reply.then(
-      (frame) => slot.frame = frame,
-      (error) => slot.frame = this.#errorReply(error),
-    ).then(() => {
-      this.#options.metrics.observeLatency(name, performance.now() - started);
+    reply.then((frame) => {
+      slot.frame = frame;
+      this.#flushReady();
+    }, (error) => {
+      slot.frame = this.#errorReply(error);
       this.#flushReady();
     });
   }
@@ -182,16 +188,20 @@ export class Session implements ClientState, RouteContext {
     return encodeError(`ERR internal error: ${(error as Error)?.message ?? error}`);
   }
 
-  #enqueueReady(frame: Uint8Array): void {
-    this.#replies.push({ frame });
+  #enqueue(frame: Uint8Array, name: string, readAt: number): void {
+    this.#replies.push({ frame, name, readAt });
     this.#issued++;
     this.#flushReady();
   }
 
   #flushReady(): void {
     let head = this.#replies.peek();
+    if (head === undefined || head.frame === undefined) return;
+    const now = performance.now();
+    const metrics = this.#options.metrics;
     while (head !== undefined && head.frame !== undefined) {
       this.#outbox.push(head.frame);
+      metrics.observeLatency(head.name, now - head.readAt);
       this.#replies.shift();
       this.#completed++;
       head = this.#replies.peek();
@@ -199,11 +209,27 @@ export class Session implements ClientState, RouteContext {
     while (this.#settleWaiters.length > 0 && this.#settleWaiters[0].count <= this.#completed) {
       this.#settleWaiters.shift()!.resolve();
     }
-    if (this.#outbox.length > 0 && !this.#writing) this.#writing = this.#writeOut();
+    // Deferred to a microtask so every reply that completes in this turn leaves in one write.
+    if (!this.#writing && !this.#writeScheduled) {
+      this.#writeScheduled = true;
+      queueMicrotask(() => {
+        this.#writeScheduled = false;
+        if (!this.#writing && this.#outbox.length > 0) this.#writing = this.#writeOut();
+      });
+    }
     if (this.#drained && this.#replies.length < (this.#options.maxPendingReplies ?? 10_000) / 2) {
       const drained = this.#drained;
       this.#drained = undefined;
       drained();
+    }
+  }
+
+  /** Resolves once every reply handed to the outbox has been written (or the client left). */
+  async #flushed(): Promise<void> {
+    while (!this.#closed) {
+      if (!this.#writing && this.#outbox.length > 0) this.#writing = this.#writeOut();
+      if (!this.#writing) return;
+      await this.#writing;
     }
   }
 

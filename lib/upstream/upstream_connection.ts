@@ -47,7 +47,7 @@ export class UpstreamConnection {
   #scanner = new ReplyScanner();
   #failure: UpstreamError | undefined;
   #closedPromise: Promise<void>;
-  /** performance.now() of the last send, for idle timeouts. */
+  /** performance.now() of the last write, for idle timeouts. */
   lastUsed = performance.now();
 
   private constructor(conn: Deno.Conn, target: string, db: number) {
@@ -106,7 +106,6 @@ export class UpstreamConnection {
   /** Sends one encoded command; resolves with its raw reply frame. */
   send(frame: Uint8Array): Promise<Uint8Array> {
     if (this.#failure) return Promise.reject(this.#failure);
-    this.lastUsed = performance.now();
     const reply = new Promise<Uint8Array>((resolve, reject) => {
       this.#pending.push({ resolve, reject });
     });
@@ -128,6 +127,7 @@ export class UpstreamConnection {
     this.#flushScheduled = false;
     if (this.#writing) return;
     this.#writing = true;
+    this.lastUsed = performance.now();
     try {
       while (this.#outbox.length > 0 && !this.#failure) {
         const chunk = this.#outbox.length === 1 ? this.#outbox[0] : joinChunks(
