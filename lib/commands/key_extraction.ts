@@ -65,7 +65,16 @@ function sortStoreIndex(args: readonly Uint8Array[]): number {
  */
 export function extractKeys(spec: CommandSpec, args: readonly Uint8Array[]): KeyRef[] {
   const argc = args.length;
-  const found = new Map<number, Set<string>>();
+  // Most commands name one key at a fixed position (GET, SET, HSET, INCR ...): no search.
+  if (spec.keySpecs.length === 1) {
+    const only = spec.keySpecs[0];
+    const begin = only.beginSearch;
+    if (begin.type === "index" && only.findKeys.type === "range" && only.findKeys.lastKey === 0) {
+      const index = begin.index;
+      return index > 0 && index < argc ? [{ index, key: args[index], flags: only.flags }] : [];
+    }
+  }
+  const found = new Map<number, ReadonlySet<string>>();
   for (const keySpec of spec.keySpecs) {
     let first = beginIndex(keySpec, args);
     if (first <= 0 || first >= argc) continue;
@@ -89,14 +98,13 @@ export function extractKeys(spec: CommandSpec, args: readonly Uint8Array[]): Key
     if (step < 1) step = 1;
     for (let i = first; i <= last && i < argc; i += step) {
       const flags = found.get(i);
-      if (flags) { for (const f of keySpec.flags) flags.add(f); }
-      else found.set(i, new Set(keySpec.flags));
+      found.set(i, flags ? new Set([...flags, ...keySpec.flags]) : keySpec.flags);
     }
   }
   if (spec.name === "sort") {
     const store = sortStoreIndex(args);
     const storeSpec = spec.keySpecs.find((k) => k.flags.has("OW"));
-    if (store > 0 && storeSpec) found.set(store, new Set(storeSpec.flags));
+    if (store > 0 && storeSpec) found.set(store, storeSpec.flags);
   }
   return [...found.entries()]
     .sort(([a], [b]) => a - b)

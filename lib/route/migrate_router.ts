@@ -209,6 +209,7 @@ export class MigrateRouter implements Router {
 }
 
 function uniqueKeys(keys: readonly KeyPlan[]): Uint8Array[] {
+  if (keys.length <= 1) return keys.map((k) => k.key);
   const seen = new Set<string>();
   const out: Uint8Array[] = [];
   for (const { key } of keys) {
