@@ -11,3 +11,4 @@ export {
   lookupCommand,
 } from "./command_table.ts";
 export { extractKeys, type KeyRef } from "./key_extraction.ts";
+export { type PresenceTest, presenceTest } from "./reply_presence.ts";

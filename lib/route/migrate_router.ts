@@ -1,4 +1,10 @@
-import { type CommandPlan, type CommandSpec, type KeyPlan, planCommand } from "../commands/mod.ts";
+import {
+  type CommandPlan,
+  type CommandSpec,
+  type KeyPlan,
+  planCommand,
+  presenceTest,
+} from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
 import { Copier, CopyFailed } from "../migrate/mod.ts";
 import { encodeCommand, encodeInteger, integerValue, isErrorFrame } from "../resp/mod.ts";
@@ -86,8 +92,10 @@ export class MigrateRouter implements Router {
   }
 
   /**
-   * The hot path of reads: EXISTS and the read go out together, so a key already on the
-   * destination costs one round trip and never delays the client's next command.
+   * The hot path of reads. When the reply itself proves whether the key exists (GET, TYPE,
+   * HGETALL, ... see presenceTest) the read goes alone; otherwise EXISTS and the read go out
+   * together. Either way a key already on the destination costs one round trip and never
+   * delays the client's next command.
    */
   async #readOne(
     args: Uint8Array[],
@@ -98,19 +106,28 @@ export class MigrateRouter implements Router {
     const db = context.db;
     const sentAt = this.copier.changes.now();
     const frame = encodeCommand(args);
-    const [exists, destinationReply] = await Promise.all([
-      this.#destination.call(db, ["EXISTS", key]),
-      this.#destination.send(db, metricName(plan.spec), frame),
-    ]);
-    if (integerValue(exists) !== 0) return destinationReply;
+    const command = metricName(plan.spec);
+    const present = presenceTest(command);
+    let destinationReply: Uint8Array;
+    if (present) {
+      destinationReply = await this.#destination.send(db, command, frame);
+      if (present(destinationReply)) return destinationReply;
+    } else {
+      const [exists, reply] = await Promise.all([
+        this.#destination.call(db, ["EXISTS", key]),
+        this.#destination.send(db, command, frame),
+      ]);
+      if (integerValue(exists) !== 0) return reply;
+      destinationReply = reply;
+    }
     // The destination lacked the key when the read ran. The answer is the source's, read in
     // the same pipeline as the DUMP that copies it.
-    const fromSource = await this.copier.copyForRead(db, key, frame, metricName(plan.spec));
+    const fromSource = await this.copier.copyForRead(db, key, frame, command);
     if (fromSource !== undefined) return fromSource;
     // The source lacks it too. If the proxy deleted the source copy after the read was sent,
     // another request copied the key meanwhile: read it again where it now lives.
     if (this.copier.changes.changedSince(this.copier.keyName(db, key), sentAt)) {
-      return this.#destination.send(db, metricName(plan.spec), frame);
+      return this.#destination.send(db, command, frame);
     }
     return destinationReply;
   }

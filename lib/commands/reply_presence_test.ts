@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { RedisServer } from "../redis_process/mod.ts";
+import { encodeCommand, ReplyScanner } from "../resp/mod.ts";
+import { presenceTest } from "./reply_presence.ts";
+
+async function reply(server: RedisServer, args: string[]): Promise<Uint8Array> {
+  const conn = await Deno.connect({ hostname: server.hostname, port: server.port });
+  try {
+    await conn.write(encodeCommand(args));
+    const scanner = new ReplyScanner();
+    const buffer = new Uint8Array(65536);
+    while (true) {
+      const n = await conn.read(buffer);
+      if (n === null) throw new Error("closed");
+      const [frame] = scanner.push(buffer.slice(0, n));
+      if (frame) return frame;
+    }
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("presence tests agree with a real redis-server, for present and missing keys", async () => {
+  await using server = await RedisServer.start();
+  const setup = [
+    ["SET", "string", "v"],
+    ["SET", "empty", ""],
+    ["HSET", "hash", "f", "v"],
+    ["SADD", "set", "m"],
+    ["RPUSH", "list", "e"],
+    ["ZADD", "zset", "1", "m"],
+  ];
+  for (const command of setup) await reply(server, command);
+  const cases: [string, string[]][] = [
+    ["get", ["GET", "string"]],
+    ["get", ["GET", "empty"]],
+    ["dump", ["DUMP", "hash"]],
+    ["object|encoding", ["OBJECT", "ENCODING", "list"]],
+    ["type", ["TYPE", "zset"]],
+    ["ttl", ["TTL", "string"]],
+    ["pttl", ["PTTL", "string"]],
+    ["expiretime", ["EXPIRETIME", "string"]],
+    ["pexpiretime", ["PEXPIRETIME", "string"]],
+    ["hgetall", ["HGETALL", "hash"]],
+    ["hkeys", ["HKEYS", "hash"]],
+    ["hvals", ["HVALS", "hash"]],
+    ["smembers", ["SMEMBERS", "set"]],
+    ["hlen", ["HLEN", "hash"]],
+    ["scard", ["SCARD", "set"]],
+    ["llen", ["LLEN", "list"]],
+    ["zcard", ["ZCARD", "zset"]],
+    ["exists", ["EXISTS", "string"]],
+    ["get", ["GET", "hash"]],
+  ];
+  for (const [name, args] of cases) {
+    const test = presenceTest(name);
+    assert.ok(test, name);
+    assert.equal(test(await reply(server, args)), true, `${args.join(" ")} on an existing key`);
+    const missing = [...args.slice(0, -1), "no-such-key"];
+    assert.equal(test(await reply(server, missing)), false, `${missing.join(" ")}`);
+  }
+  assert.equal(presenceTest("hget"), undefined, "HGET's nil may be a missing field");
+  assert.equal(presenceTest("strlen"), undefined, "STRLEN's 0 may be an empty string");
+});
