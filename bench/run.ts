@@ -1,76 +1,98 @@
 /**
- * `deno task bench`: redis-benchmark SET/GET against Redis directly, twemproxy (when
- * installed) and Remiro in plain and migration mode, in alternating rounds, all on loopback.
+ * `deno task bench`: redis-benchmark SET/GET against Redis directly, twemproxy and haproxy
+ * (where installed) and Remiro in plain and migration mode, in alternating order over several
+ * rounds; then the copy rate of migration misses and Remiro's memory. Prints a table of
+ * medians and ratios and writes the same as JSON. A benchmark, not a test: nothing fails.
  *
- *   deno task bench [--rounds 2] [--clients 50] [--quick]
+ *   deno task bench [--rounds 3] [--clients 50] [--quick] [--json FILE] [--no-memory]
  */
 import { parseArgs } from "node:util";
-import { BenchTargets, type Target } from "./targets.ts";
+import { RedisServer } from "../lib/redis_process/mod.ts";
+import { copyRate } from "./copy_rate.ts";
+import { bigValue, idleConnections } from "./memory.ts";
+import { type RunningPeer, startHaproxy, startTwemproxy } from "./peers.ts";
+import { type BenchResult, redisBenchmark } from "./redis_benchmark.ts";
+import { startRemiro } from "./remiro_process.ts";
 
-interface Result {
-  rps: number;
-  p99: number;
+interface Target {
+  name: string;
+  port: number;
 }
 
-async function redisBenchmark(
-  target: Target,
-  pipeline: number,
-  requests: number,
-  clients: number,
-): Promise<Map<string, Result>> {
-  const out = await new Deno.Command("redis-benchmark", {
-    args: [
-      "-p",
-      `${target.port}`,
-      "-t",
-      "set,get",
-      "-n",
-      `${requests}`,
-      "-c",
-      `${clients}`,
-      "-P",
-      `${pipeline}`,
-      "-r",
-      "10000",
-      "-q",
-      "--csv",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const results = new Map<string, Result>();
-  for (const line of new TextDecoder().decode(out.stdout).split("\n").slice(1)) {
-    const cells = line.split(",").map((c) => c.replaceAll('"', ""));
-    if (cells.length >= 7) results.set(cells[0], { rps: Number(cells[1]), p99: Number(cells[6]) });
-  }
-  return results;
-}
+const PIPELINES = [1, 16];
+const TESTS = ["SET", "GET"];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      rounds: { type: "string", default: "2" },
-      clients: { type: "string", default: "50" },
-      quick: { type: "boolean", default: false },
-    },
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    rounds: { type: "string", default: "3" },
+    clients: { type: "string", default: "50" },
+    quick: { type: "boolean", default: false },
+    json: { type: "string", default: "bench/results.json" },
+    "no-memory": { type: "boolean", default: false },
+  },
+});
+const rounds = Number(values.rounds);
+const clients = Number(values.clients);
+
+const stops: (() => Promise<unknown>)[] = [];
+try {
+  const destination = await RedisServer.start();
+  const source = await RedisServer.start();
+  stops.push(() => destination.stop(), () => source.stop());
+  const targets: Target[] = [{ name: "redis direct", port: destination.port }];
+  const absent: string[] = [];
+  for (const [name, start] of [["twemproxy", startTwemproxy], ["haproxy", startHaproxy]] as const) {
+    let peer: RunningPeer | undefined;
+    try {
+      peer = await start(destination);
+    } catch (error) {
+      absent.push(`${name} (failed to start: ${(error as Error).message})`);
+      continue;
+    }
+    if (peer) {
+      stops.push(peer.stop);
+      targets.push({ name, port: peer.port });
+    } else {
+      absent.push(`${name} (not installed)`);
+    }
+  }
+  const plain = await startRemiro(destination);
+  const migrate = await startRemiro(destination, source);
+  stops.push(plain.stop, migrate.stop);
+  targets.push({ name: "remiro plain", port: plain.port }, {
+    name: "remiro migrate",
+    port: migrate.port,
   });
-  const rounds = Number(values.rounds);
-  const clients = Number(values.clients);
-  await using set = await BenchTargets.start();
-  // Keys exist on the destination, so migration-mode GETs measure the steady state.
-  await redisBenchmark(set.targets[0], 16, 200_000, clients);
-  const samples = new Map<string, Result[]>();
+  if (absent.length) console.log(`absent peers: ${absent.join("; ")}`);
+
+  // Every key exists on the destination: migration-mode reads measure the steady state.
+  await redisBenchmark(destination.port, {
+    tests: "set",
+    requests: 200_000,
+    clients,
+    pipeline: 16,
+    keyspace: 10_000,
+  });
+  const samples = new Map<string, BenchResult[]>();
   for (let round = 0; round < rounds; round++) {
-    for (const pipeline of [1, 16]) {
+    // Alternate the order so no target always runs first (or last) on a warming machine.
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const pipeline of PIPELINES) {
       const requests = (values.quick ? 20_000 : 100_000) * (pipeline === 1 ? 1 : 6);
-      for (const target of set.targets) {
-        const results = await redisBenchmark(target, pipeline, requests, clients);
+      for (const target of order) {
+        const results = await redisBenchmark(target.port, {
+          tests: "set,get",
+          requests,
+          clients,
+          pipeline,
+          keyspace: 10_000,
+        });
         for (const [test, result] of results) {
           const key = `${target.name}|${test}|${pipeline}`;
           samples.set(key, [...samples.get(key) ?? [], result]);
@@ -78,26 +100,95 @@ if (import.meta.main) {
       }
     }
   }
-  const cell = (name: string, test: string, pipeline: number) => {
-    const results = samples.get(`${name}|${test}|${pipeline}`) ?? [];
-    return results.length ? median(results.map((r) => r.rps)) : NaN;
-  };
-  const p99 = (name: string, test: string) =>
-    median((samples.get(`${name}|${test}|1`) ?? []).map((r) => r.p99));
-  const reference = set.targets.find((t) => t.name === "twemproxy") ?? set.targets[0];
-  console.log(
-    `\nmedian requests/s of ${rounds} rounds, ${clients} clients; ratio against ${reference.name}\n`,
+  const rps = (name: string, test: string, pipeline: number) =>
+    median((samples.get(`${name}|${test}|${pipeline}`) ?? []).map((r) => r.rps));
+  const p99 = (name: string, test: string, pipeline: number) =>
+    median((samples.get(`${name}|${test}|${pipeline}`) ?? []).map((r) => r.p99));
+  const reference = targets.find((t) => t.name === "twemproxy") ?? targets[0];
+
+  const throughput = targets.map((target) => ({
+    target: target.name,
+    results: PIPELINES.flatMap((pipeline) =>
+      TESTS.map((test) => ({
+        test,
+        pipeline,
+        rps: rps(target.name, test, pipeline),
+        p99Ms: p99(target.name, test, pipeline),
+        vsReference: Number(
+          (rps(target.name, test, pipeline) / rps(reference.name, test, pipeline)).toFixed(2),
+        ),
+      }))
+    ),
+  }));
+  const migrateVsPlain = PIPELINES.flatMap((pipeline) =>
+    TESTS.map((test) => ({
+      test,
+      pipeline,
+      ratio: Number(
+        (rps("remiro migrate", test, pipeline) / rps("remiro plain", test, pipeline)).toFixed(2),
+      ),
+    }))
   );
-  console.log("| target | SET -P 1 | GET -P 1 | SET -P 16 | GET -P 16 | GET p99 ms -P 1 |");
-  console.log("|---|---|---|---|---|---|");
-  for (const target of set.targets) {
-    const cells = [1, 16].flatMap((p) =>
-      ["SET", "GET"].map((test) => {
-        const value = cell(target.name, test, p);
-        const ratio = value / cell(reference.name, test, p);
-        return `${Math.round(value / 1000)}k (${ratio.toFixed(2)}x)`;
-      })
-    );
-    console.log(`| ${target.name} | ${cells.join(" | ")} | ${p99(target.name, "GET")} |`);
+
+  console.log(
+    `\nmedian requests/s over ${rounds} rounds, ${clients} clients; ` +
+      `(ratio against ${reference.name}); p99 in ms`,
+  );
+  console.log(
+    "| target | SET -P 1 | GET -P 1 | SET -P 16 | GET -P 16 | SET p99 -P 1 | GET p99 -P 1 |",
+  );
+  console.log("|---|---|---|---|---|---|---|");
+  for (const row of throughput) {
+    const cells = row.results.map((r) => `${Math.round(r.rps / 1000)}k (${r.vsReference}x)`);
+    const tails = row.results.filter((r) => r.pipeline === 1).map((r) => r.p99Ms);
+    console.log(`| ${row.target} | ${cells.join(" | ")} | ${tails.join(" | ")} |`);
   }
+  console.log(
+    "\nmigration mode / plain proxy: " +
+      migrateVsPlain.map((r) => `${r.test} -P ${r.pipeline} ${r.ratio}x`).join(", "),
+  );
+
+  const copies = await copyRate(values.quick ? 20_000 : 100_000, clients);
+  console.log(
+    `migration misses: ${copies.keysCopied} keys copied in ${copies.seconds} s ` +
+      `= ${copies.keysPerSecond} keys/s`,
+  );
+
+  let memory: Record<string, unknown> | undefined;
+  if (!values["no-memory"]) {
+    const idleProcess = await startRemiro(destination);
+    const idle = await idleConnections(idleProcess, values.quick ? 2000 : 10_000).finally(() =>
+      idleProcess.stop()
+    );
+    const bigProcess = await startRemiro(destination);
+    const big = await bigValue(bigProcess, values.quick ? 20 : 100).finally(() =>
+      bigProcess.stop()
+    );
+    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+    console.log(
+      `memory: ${idle.count} idle clients: RSS ${mb(idle.rssBefore)} -> ${mb(idle.rssAfter)} MB ` +
+        `(${idle.bytesPerConnection} bytes each)`,
+    );
+    console.log(
+      `memory: relaying a ${mb(big.valueBytes)} MB value: RSS ${mb(big.rssBefore)} MB, peak ` +
+        `${mb(big.peak)} MB (${big.peakOverValue}x the value above the start)`,
+    );
+    memory = { idle, bigValue: big };
+  }
+
+  const report = {
+    date: new Date().toISOString(),
+    rounds,
+    clients,
+    reference: reference.name,
+    absentPeers: absent,
+    throughput,
+    migrateVsPlain,
+    copyRate: copies,
+    memory,
+  };
+  await Deno.writeTextFile(values.json, JSON.stringify(report, null, 2) + "\n");
+  console.log(`\nwritten to ${values.json}`);
+} finally {
+  for (const stop of stops.reverse()) await stop();
 }

@@ -315,3 +315,34 @@ function writeDecimal(buf: Uint8Array, pos: number, value: number): number {
   } while (value > 0);
   return end;
 }
+
+/** Arguments at least this big are sent as they are instead of copied into one frame. */
+export const LARGE_ARGUMENT = 64 * 1024;
+
+/**
+ * Like {@linkcode encodeCommand}, but when an argument is large the command comes back as a
+ * list of parts that reference it, so a 100 MB value is not copied once more just to prefix
+ * it with a length. Small commands (nearly all) still come back as one frame.
+ */
+export function encodeRequest(
+  args: readonly (Uint8Array | string)[],
+): Uint8Array | Uint8Array[] {
+  let large = false;
+  for (const arg of args) {
+    if (typeof arg !== "string" && arg.length >= LARGE_ARGUMENT) large = true;
+  }
+  if (!large) return encodeCommand(args);
+  const parts: Uint8Array[] = [];
+  let small: Uint8Array[] = [ascii(`*${args.length}\r\n`)];
+  for (const arg of args) {
+    if (typeof arg === "string" || arg.length < LARGE_ARGUMENT) {
+      small.push(encodeBulk(arg));
+      continue;
+    }
+    small.push(ascii(`$${arg.length}\r\n`));
+    parts.push(concatBytes(small), arg);
+    small = [ascii("\r\n")];
+  }
+  parts.push(concatBytes(small));
+  return parts;
+}

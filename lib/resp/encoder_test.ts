@@ -174,3 +174,14 @@ Deno.test("encodeReply writes values built by hand", () => {
   assert.equal(reencode(":9223372036854775807\r\n", 2), ":9223372036854775807\r\n");
   assert.equal(reencode("*-1\r\n", 2), "$-1\r\n");
 });
+
+Deno.test("encodeRequest keeps large arguments as parts and equals encodeCommand", async () => {
+  const { encodeRequest, encodeCommand, LARGE_ARGUMENT, concatBytes } = await import("./mod.ts");
+  const small = encodeRequest(["SET", "k", "v"]);
+  assert.ok(small instanceof Uint8Array);
+  const big = new Uint8Array(LARGE_ARGUMENT + 5).fill(7);
+  const parts = encodeRequest(["SET", "k", big, "EX", "10"]);
+  assert.ok(Array.isArray(parts));
+  assert.ok(parts.includes(big), "the large argument is referenced, not copied");
+  assert.deepEqual(concatBytes(parts), encodeCommand(["SET", "k", big, "EX", "10"]));
+});

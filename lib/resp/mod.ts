@@ -18,7 +18,9 @@ export {
   encodeError,
   encodeInteger,
   encodeReply,
+  encodeRequest,
   encodeSimple,
+  LARGE_ARGUMENT,
 } from "./encoder.ts";
 export {
   EMPTY_ARRAY,

@@ -1,5 +1,5 @@
 import type { CommandSpec } from "../commands/mod.ts";
-import { encodeCommand } from "../resp/mod.ts";
+import { encodeRequest } from "../resp/mod.ts";
 import { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
 import type { Target } from "./target.ts";
 
@@ -40,7 +40,7 @@ export function forward(
   spec: CommandSpec | undefined,
   context: RouteContext,
 ): Promise<Uint8Array> {
-  const frame = encodeCommand(args);
+  const frame = encodeRequest(args);
   if (!isBlocking(spec)) return target.send(context.db, metricName(spec), frame);
   const reply = target.sendBlocking(context.db, metricName(spec), frame);
   context.hold(reply);

@@ -1,6 +1,6 @@
 import type { Metrics } from "../http/mod.ts";
-import { encodeCommand, encodeError, errorMessage } from "../resp/mod.ts";
-import { UpstreamError, type UpstreamPool } from "../upstream/mod.ts";
+import { encodeError, encodeRequest, errorMessage } from "../resp/mod.ts";
+import { type Request, UpstreamError, type UpstreamPool } from "../upstream/mod.ts";
 
 /** The database a client has not changed with SELECT: each server's configured `DB`. */
 export const DEFAULT_DB = -1;
@@ -23,14 +23,14 @@ export class Target {
   }
 
   /** Sends an encoded command on the shared pipelined connection. */
-  send(clientDb: number, command: string, frame: Uint8Array): Promise<Uint8Array> {
+  send(clientDb: number, command: string, frame: Request): Promise<Uint8Array> {
     this.metrics.commandSent(this.name, command);
     return this.pool.send(this.db(clientDb), frame);
   }
 
   /** Encodes and sends a command built by the proxy itself. */
   call(clientDb: number, args: readonly (string | Uint8Array)[]): Promise<Uint8Array> {
-    return this.send(clientDb, String(args[0]).toLowerCase(), encodeCommand(args));
+    return this.send(clientDb, String(args[0]).toLowerCase(), encodeRequest(args));
   }
 
   /** Sends commands back to back on one connection, one promise per command. */
@@ -42,7 +42,7 @@ export class Target {
    * Runs a command that may block the connection (BLPOP, XREAD BLOCK, WAIT) on a dedicated
    * connection, so it never stalls the commands of other clients.
    */
-  async sendBlocking(clientDb: number, command: string, frame: Uint8Array): Promise<Uint8Array> {
+  async sendBlocking(clientDb: number, command: string, frame: Request): Promise<Uint8Array> {
     this.metrics.commandSent(this.name, command);
     const conn = await this.pool.acquire(this.db(clientDb));
     try {

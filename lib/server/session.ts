@@ -31,7 +31,10 @@ interface SettleWaiter {
   resolve(): void;
 }
 
-const READ_BUFFER_SIZE = 64 * 1024;
+// Every connected client has a read pending at all times, so its buffer is memory held even
+// while idle: start small, grow for clients that fill it, shrink again when they quiet down.
+const MIN_READ_BUFFER = 1024;
+const MAX_READ_BUFFER = 64 * 1024;
 
 /**
  * One client connection: decodes its commands, answers connection-level commands itself,
@@ -69,7 +72,7 @@ export class Session implements ClientState, RouteContext {
 
   /** Serves the client until it disconnects, QUITs or sends a malformed request. */
   async run(): Promise<void> {
-    const buffer = new Uint8Array(READ_BUFFER_SIZE);
+    let buffer = new Uint8Array(MIN_READ_BUFFER);
     const maxPending = this.#options.maxPendingReplies ?? 10_000;
     try {
       while (!this.quitting && !this.#closed) {
@@ -82,9 +85,15 @@ export class Session implements ClientState, RouteContext {
         if (n === null) break;
         // One clock read per chunk: its requests all arrived together.
         const readAt = performance.now();
+        const chunk = buffer.slice(0, n);
+        if (n === buffer.length && n < MAX_READ_BUFFER) {
+          buffer = new Uint8Array(buffer.length * 4);
+        } else if (n < MIN_READ_BUFFER && buffer.length > MIN_READ_BUFFER) {
+          buffer = new Uint8Array(MIN_READ_BUFFER);
+        }
         let commands: Uint8Array[][];
         try {
-          commands = this.#decoder.push(buffer.slice(0, n));
+          commands = this.#decoder.push(chunk);
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
           // Like Redis, the requests that arrived complete before the bad bytes still run.

@@ -1,5 +1,6 @@
 export {
   type ConnectOptions,
+  type Request,
   type ServerAddress,
   UpstreamConnection,
 } from "./upstream_connection.ts";

@@ -1,6 +1,15 @@
-import { encodeCommand, errorMessage, ReplyScanner } from "../resp/mod.ts";
+import {
+  concatBytes,
+  encodeCommand,
+  errorMessage,
+  LARGE_ARGUMENT,
+  ReplyScanner,
+} from "../resp/mod.ts";
 import { FifoQueue } from "../util/fifo_queue.ts";
 import { describeNetworkError, UpstreamError } from "./upstream_error.ts";
+
+/** An encoded command: one frame, or parts written back to back (see encodeRequest). */
+export type Request = Uint8Array | readonly Uint8Array[];
 
 /** Where and how to reach one Redis server. */
 export interface ServerAddress {
@@ -41,7 +50,6 @@ export class UpstreamConnection {
   #conn: Deno.Conn;
   #pending = new FifoQueue<PendingReply>();
   #outbox: Uint8Array[] = [];
-  #outboxBytes = 0;
   #writing = false;
   #flushScheduled = false;
   #scanner = new ReplyScanner();
@@ -104,13 +112,16 @@ export class UpstreamConnection {
   }
 
   /** Sends one encoded command; resolves with its raw reply frame. */
-  send(frame: Uint8Array): Promise<Uint8Array> {
+  send(request: Request): Promise<Uint8Array> {
     if (this.#failure) return Promise.reject(this.#failure);
     const reply = new Promise<Uint8Array>((resolve, reject) => {
       this.#pending.push({ resolve, reject });
     });
-    this.#outbox.push(frame);
-    this.#outboxBytes += frame.length;
+    if (request instanceof Uint8Array) {
+      this.#outbox.push(request);
+    } else {
+      for (const part of request) this.#outbox.push(part);
+    }
     if (!this.#writing && !this.#flushScheduled) {
       this.#flushScheduled = true;
       queueMicrotask(() => this.#flush());
@@ -130,15 +141,13 @@ export class UpstreamConnection {
     this.lastUsed = performance.now();
     try {
       while (this.#outbox.length > 0 && !this.#failure) {
-        const chunk = this.#outbox.length === 1 ? this.#outbox[0] : joinChunks(
-          this.#outbox,
-          this.#outboxBytes,
-        );
+        const parts = this.#outbox;
         this.#outbox = [];
-        this.#outboxBytes = 0;
-        let written = 0;
-        while (written < chunk.length) {
-          written += await this.#conn.write(chunk.subarray(written));
+        for (const chunk of coalesce(parts)) {
+          let written = 0;
+          while (written < chunk.length) {
+            written += await this.#conn.write(chunk.subarray(written));
+          }
         }
       }
     } catch (error) {
@@ -184,18 +193,28 @@ export class UpstreamConnection {
     }
     for (const waiter of this.#pending.drain()) waiter.reject(error);
     this.#outbox = [];
-    this.#outboxBytes = 0;
   }
 }
 
-function joinChunks(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
+/**
+ * Joins runs of small parts into one write each; parts of LARGE_ARGUMENT or more are written
+ * as they are, so a big value is never copied just to be sent.
+ */
+function coalesce(parts: readonly Uint8Array[]): Uint8Array[] {
+  if (parts.length === 1) return [parts[0]];
+  const writes: Uint8Array[] = [];
+  let run: Uint8Array[] = [];
+  for (const part of parts) {
+    if (part.length < LARGE_ARGUMENT) {
+      run.push(part);
+      continue;
+    }
+    if (run.length > 0) writes.push(concatBytes(run));
+    run = [];
+    writes.push(part);
   }
-  return out;
+  if (run.length > 0) writes.push(run.length === 1 ? run[0] : concatBytes(run));
+  return writes;
 }
 
 async function connectWithTimeout(

@@ -1,4 +1,4 @@
-import { type ServerAddress, UpstreamConnection } from "./upstream_connection.ts";
+import { type Request, type ServerAddress, UpstreamConnection } from "./upstream_connection.ts";
 import { UpstreamError } from "./upstream_error.ts";
 
 /** Settings of one upstream server, as in the `[Source]`/`[Destination]` config sections. */
@@ -15,7 +15,7 @@ export interface PoolOptions extends ServerAddress {
 }
 
 interface Queued {
-  frame: Uint8Array;
+  frame: Request;
   resolve(frame: Uint8Array): void;
   reject(error: Error): void;
 }
@@ -60,14 +60,14 @@ export class UpstreamPool {
    * Sends one command on the shared connection of `db`. Commands sent by one caller, in order,
    * are answered in that order: while the connection is being (re)established they queue.
    */
-  send(db: number, frame: Uint8Array): Promise<Uint8Array> {
+  send(db: number, frame: Request): Promise<Uint8Array> {
     const slot = this.#slot(db);
     if (slot.conn && !slot.conn.closed && slot.queue.length === 0) return slot.conn.send(frame);
     return this.#enqueue(db, slot, frame);
   }
 
   /** Sends several commands back to back on one connection; one promise per command. */
-  sendAll(db: number, frames: readonly Uint8Array[]): Promise<Uint8Array>[] {
+  sendAll(db: number, frames: readonly Request[]): Promise<Uint8Array>[] {
     return frames.map((frame) => this.send(db, frame));
   }
 
@@ -123,7 +123,7 @@ export class UpstreamPool {
     return slot;
   }
 
-  #enqueue(db: number, slot: SharedSlot, frame: Uint8Array): Promise<Uint8Array> {
+  #enqueue(db: number, slot: SharedSlot, frame: Request): Promise<Uint8Array> {
     if (this.#closed) {
       return Promise.reject(new UpstreamError(this.target, "proxy is shutting down"));
     }

@@ -1,0 +1,46 @@
+import { freePort, type RedisServer } from "../lib/redis_process/mod.ts";
+import { type RunningPeer, waitForPort } from "./peers.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+/** Remiro as a process of its own, so its memory can be read apart from the benchmark's. */
+export interface RemiroProcess extends RunningPeer {
+  pid: number;
+  /** Resident set size now and at its peak (VmRSS, VmHWM), in bytes. */
+  memory(): Promise<{ rss: number; peak: number }>;
+}
+
+/** Starts `deno run main.ts` with a config for `destination` (and `source`, if given). */
+export async function startRemiro(
+  destination: RedisServer,
+  source?: RedisServer,
+): Promise<RemiroProcess> {
+  const port = freePort();
+  const dir = await Deno.makeTempDir({ prefix: "remiro-bench-" });
+  const config = `${dir}/remiro.toml`;
+  await Deno.writeTextFile(
+    config,
+    (source ? `[Source]\nAddr = "${source.addr}"\n` : "") +
+      `[Destination]\nAddr = "${destination.addr}"\n`,
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", MAIN, "-p", `${port}`, "-i", "0", "-c", config],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await waitForPort(port, 30_000);
+  return {
+    port,
+    pid: child.pid,
+    memory: async () => {
+      const status = await Deno.readTextFile(`/proc/${child.pid}/status`);
+      const kb = (field: string) => Number(status.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1]);
+      return { rss: kb("VmRSS") * 1024, peak: kb("VmHWM") * 1024 };
+    },
+    stop: async () => {
+      child.kill("SIGTERM");
+      await child.status;
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
