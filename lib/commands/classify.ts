@@ -1,17 +1,19 @@
+import { equalsIgnoreCase } from "./byte_name_map.ts";
 import { type CommandSpec, lookupCommand } from "./command_table.ts";
-import { extractKeys } from "./key_extraction.ts";
+import { extractKeys, type KeyRef } from "./key_extraction.ts";
 
 /**
  * What the migration proxy must do with a key before the command runs:
  * - "copy": the command reads the key or depends on whether it exists, so the key must be on
  *   the destination first;
- * - "overwrite": the command replaces the whole value without looking at it.
+ * - "overwrite": the command replaces the whole value without looking at it: no copy needed.
  */
 export type KeyAction = "copy" | "overwrite";
 
 /** One key of a planned command. */
 export interface KeyPlan {
   key: Uint8Array;
+  /** Index into the command's arguments. */
   index: number;
   action: KeyAction;
   /**
@@ -26,93 +28,144 @@ export interface KeyPlan {
 export interface CommandPlan {
   /** Undefined for commands Redis does not know (they are forwarded as writes). */
   spec: CommandSpec | undefined;
+  /** "delete" is DEL and UNLINK only; commands in which no key was found are "keyless". */
   kind: "keyless" | "delete" | "keyed";
+  /** The spec has the `readonly` flag. */
   readonly: boolean;
+  /** In argument order. */
   keys: KeyPlan[];
 }
 
-const text = new TextDecoder();
-const upper = (arg: Uint8Array | undefined) => arg ? text.decode(arg).toUpperCase() : "";
+/** Does the argument at `i` set an expiry (and is followed by its value)? */
+function isExpiryOption(args: readonly Uint8Array[], i: number): boolean {
+  const arg = args[i];
+  return equalsIgnoreCase(arg, "ex") || equalsIgnoreCase(arg, "px") ||
+    equalsIgnoreCase(arg, "exat") || equalsIgnoreCase(arg, "pxat");
+}
 
-const EXPIRY_OPTIONS = new Set(["EX", "PX", "EXAT", "PXAT"]);
-const SET_READS = new Set(["GET", "KEEPTTL", "NX", "XX", "IFEQ"]);
-/** Commands that always leave an expiry on their key (or keep a destination key's TTL). */
-const ALWAYS_EXPIRE = new Set(["expire", "pexpire", "expireat", "pexpireat", "setex", "psetex"]);
-/** Commands whose destination key takes over the source key's TTL. */
-const CARRIES_TTL = new Set(["rename", "renamenx", "copy", "move"]);
+/** SET options whose outcome depends on the old value (or on whether there is one). */
+function isSetReadOption(arg: Uint8Array): boolean {
+  return equalsIgnoreCase(arg, "get") || equalsIgnoreCase(arg, "keepttl") ||
+    equalsIgnoreCase(arg, "nx") || equalsIgnoreCase(arg, "xx") || equalsIgnoreCase(arg, "ifeq");
+}
 
-/** SET's options as far as the plan cares: does it read the old value, does it set an expiry. */
-function setOptions(args: readonly Uint8Array[]): { reads: boolean; expires: boolean } {
+interface SetOptions {
+  reads: boolean;
+  expires: boolean;
+}
+
+/**
+ * SET's options as far as the plan cares. The argument after EX/PX/EXAT/PXAT is its value and
+ * is skipped, so `SET k v EX nx` is an expiring overwrite (Redis rejects it anyway).
+ */
+function setOptions(args: readonly Uint8Array[]): SetOptions {
   let reads = false;
   let expires = false;
   for (let i = 3; i < args.length; i++) {
-    const option = upper(args[i]);
-    if (EXPIRY_OPTIONS.has(option)) {
+    if (isExpiryOption(args, i)) {
       expires = true;
       i++;
-    } else if (SET_READS.has(option)) {
+    } else if (isSetReadOption(args[i])) {
       reads = true;
     }
   }
   return { reads, expires };
 }
 
-function hasArgument(args: readonly Uint8Array[], from: number, word: string): boolean {
-  for (let i = from; i < args.length; i++) if (upper(args[i]) === word) return true;
+function hasArgument(args: readonly Uint8Array[], from: number, lowerWord: string): boolean {
+  for (let i = from; i < args.length; i++) if (equalsIgnoreCase(args[i], lowerWord)) return true;
   return false;
 }
 
-function getexExpires(args: readonly Uint8Array[]): boolean {
-  for (let i = 2; i < args.length; i++) if (EXPIRY_OPTIONS.has(upper(args[i]))) return true;
+function hasExpiryOption(args: readonly Uint8Array[], from: number): boolean {
+  for (let i = from; i < args.length; i++) if (isExpiryOption(args, i)) return true;
   return false;
 }
+
+/** Commands that give their key an expiry whenever they succeed. */
+const ALWAYS_EXPIRES = new Set(["expire", "pexpire", "expireat", "pexpireat", "setex", "psetex"]);
+/**
+ * Commands whose destination key (the second key) takes over the first key's TTL; MOVE's
+ * destination is the same key in another database.
+ */
+const CARRIES_TTL = new Set(["rename", "renamenx", "copy", "move"]);
+
+function actionOf(
+  name: string,
+  ref: KeyRef,
+  args: readonly Uint8Array[],
+  set?: SetOptions,
+): KeyAction {
+  if (set) return set.reads ? "copy" : "overwrite";
+  if (!ref.flags.has("OW") || !ref.flags.has("update")) return "copy";
+  // Without REPLACE, COPY answers 0 and RESTORE fails with BUSYKEY when the key exists: the
+  // answer depends on the old key, which may still be on the source only.
+  if (name === "copy" && !hasArgument(args, 3, "replace")) return "copy";
+  if (name === "restore" && !hasArgument(args, 4, "replace")) return "copy";
+  return "overwrite";
+}
+
+function retiresSource(
+  name: string,
+  ref: KeyRef,
+  args: readonly Uint8Array[],
+  firstKeyIndex: number,
+  set?: SetOptions,
+): boolean {
+  if (ref.flags.has("delete") || ref.flags.has("RM")) return true;
+  if (ALWAYS_EXPIRES.has(name)) return true;
+  if (set) return set.expires;
+  if (name === "getex") return hasExpiryOption(args, 2);
+  // RESTORE's ttl 0 means no expiry; anything else (or garbage, which fails) is on the safe side.
+  if (name === "restore") return args[2] === undefined || !equalsIgnoreCase(args[2], "0");
+  if (CARRIES_TTL.has(name)) return name === "move" || ref.index !== firstKeyIndex;
+  return false;
+}
+
+const KEYLESS_UNKNOWN: Omit<CommandPlan, "keys"> = {
+  spec: undefined,
+  kind: "keyless",
+  readonly: false,
+};
 
 /**
- * The migration plan of a command: which keys must be copied first, which are overwritten,
- * and which source copies must be retired afterwards.
+ * The migration plan of a command: which keys must be copied to the destination first, which
+ * are overwritten without being read, and which source copies must be deleted afterwards.
+ * `spec` defaults to {@linkcode lookupCommand}`(args)`; callers that already looked the command
+ * up pass it to save a second lookup.
  *
  * @example
  * ```ts
- * const args = ["SET", "k", "v"].map((s) => new TextEncoder().encode(s));
- * console.assert(planCommand(args).keys[0].action === "overwrite");
+ * const enc = new TextEncoder();
+ * const plan = planCommand(["SET", "k", "v"].map((s) => enc.encode(s)));
+ * console.assert(plan.kind === "keyed" && plan.keys[0].action === "overwrite");
  * ```
  */
 export function planCommand(
   args: readonly Uint8Array[],
   spec: CommandSpec | undefined = lookupCommand(args),
 ): CommandPlan {
-  if (!spec) return { spec, kind: "keyless", readonly: false, keys: [] };
+  if (spec === undefined) return { ...KEYLESS_UNKNOWN, keys: [] };
   const readonly = spec.flags.has("readonly");
   const refs = extractKeys(spec, args);
   if (refs.length === 0) return { spec, kind: "keyless", readonly, keys: [] };
   const name = spec.name;
   if (name === "del" || name === "unlink") {
-    return {
-      spec,
-      kind: "delete",
-      readonly,
-      keys: refs.map(({ key, index }) => ({
-        key,
-        index,
-        action: "overwrite",
-        retiresSource: true,
-      })),
-    };
+    const keys = refs.map(({ key, index }): KeyPlan => ({
+      key,
+      index,
+      action: "overwrite",
+      retiresSource: true,
+    }));
+    return { spec, kind: "delete", readonly, keys };
   }
   const set = name === "set" ? setOptions(args) : undefined;
-  const keys = refs.map(({ key, index, flags }, position): KeyPlan => {
-    let action: KeyAction = flags.has("OW") && flags.has("update") ? "overwrite" : "copy";
-    if (name === "set") action = set!.reads ? "copy" : "overwrite";
-    if (name === "copy" && position === 1 && !hasArgument(args, 3, "REPLACE")) action = "copy";
-    if (name === "restore" && !hasArgument(args, 4, "REPLACE")) action = "copy";
-
-    let retiresSource = flags.has("delete") || flags.has("RM") || ALWAYS_EXPIRE.has(name);
-    if (name === "set") retiresSource = set!.expires;
-    if (name === "getex") retiresSource = getexExpires(args);
-    if (name === "restore") retiresSource = upper(args[2]) !== "0";
-    if (CARRIES_TTL.has(name) && position === 1) retiresSource = true;
-    if (name === "move") retiresSource = true;
-    return { key, index, action, retiresSource };
-  });
+  const firstKeyIndex = refs[0].index;
+  const keys = refs.map((ref): KeyPlan => ({
+    key: ref.key,
+    index: ref.index,
+    action: actionOf(name, ref, args, set),
+    retiresSource: retiresSource(name, ref, args, firstKeyIndex, set),
+  }));
   return { spec, kind: "keyed", readonly, keys };
 }

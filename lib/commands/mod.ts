@@ -1,3 +1,9 @@
+/**
+ * Redis's command table (generated from redis-server's COMMAND by scripts/gen_commands.ts),
+ * key extraction with Redis 7 key specs, and the migration plan of each command.
+ *
+ * @module
+ */
 export { type CommandPlan, type KeyAction, type KeyPlan, planCommand } from "./classify.ts";
 export {
   type BeginSearch,
