@@ -131,3 +131,17 @@ integrationTest("upstream error replies reach the client as they are", async () 
   await assert.rejects(client.incr("str"), /ERR value is not an integer/);
   assert.equal(await client.get("str"), "x", "the client keeps working");
 });
+
+integrationTest(
+  "a STORE command with an empty result does not bring the old key back",
+  async () => {
+    await using m = await Migration.start();
+    await using src = m.sourceClient();
+    await using client = m.client();
+    await src.sadd("target", "old-member");
+    assert.equal(await client.sunionstore("target", "missing-a", "missing-b"), 0);
+    assert.equal(await client.exists("target"), 0, "the empty union deleted it");
+    assert.deepEqual(await client.smembers("target"), [], "and the source copy stays gone");
+    assert.equal(await src.exists("target"), 0);
+  },
+);

@@ -89,6 +89,25 @@ const ALWAYS_EXPIRES = new Set(["expire", "pexpire", "expireat", "pexpireat", "s
  * destination is the same key in another database.
  */
 const CARRIES_TTL = new Set(["rename", "renamenx", "copy", "move"]);
+/**
+ * Commands that delete their destination key when the result is empty (an empty set union, an
+ * empty SORT ... STORE, BITOP over missing keys). Redis flags that key OW/update, not delete,
+ * yet the key can vanish from the destination and must not come back from the source.
+ */
+const STORE_MAY_DELETE = new Set([
+  "sunionstore",
+  "sinterstore",
+  "sdiffstore",
+  "zunionstore",
+  "zinterstore",
+  "zdiffstore",
+  "zrangestore",
+  "georadius",
+  "georadiusbymember",
+  "geosearchstore",
+  "sort",
+  "bitop",
+]);
 
 function actionOf(
   name: string,
@@ -119,6 +138,7 @@ function retiresSource(
   // RESTORE's ttl 0 means no expiry; anything else (or garbage, which fails) is on the safe side.
   if (name === "restore") return args[2] === undefined || !equalsIgnoreCase(args[2], "0");
   if (CARRIES_TTL.has(name)) return name === "move" || ref.index !== firstKeyIndex;
+  if (STORE_MAY_DELETE.has(name)) return ref.flags.has("OW");
   return false;
 }
 

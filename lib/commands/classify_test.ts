@@ -49,16 +49,17 @@ Deno.test("read-modify-writes copy their keys first", () => {
   ]);
 });
 
+// Store commands delete their destination when the result is empty, so its source copy retires.
 Deno.test("whole-value writes (OW + update) overwrite without copying", () => {
   check([
     ["MSET a 1 b 2", "keyed rw a:overwrite b:overwrite"],
     ["SETEX k 10 v", "keyed rw k:overwrite+retire"],
     ["PSETEX k 10 v", "keyed rw k:overwrite+retire"],
-    ["SUNIONSTORE d a b", "keyed rw d:overwrite a:copy b:copy"],
-    ["ZUNIONSTORE d 2 a b", "keyed rw d:overwrite a:copy b:copy"],
-    ["BITOP AND d a b", "keyed rw d:overwrite a:copy b:copy"],
-    ["SORT k BY w STORE d", "keyed rw k:copy d:overwrite"],
-    ["GEORADIUS g 0 0 1 km STORE d", "keyed rw g:copy d:overwrite"],
+    ["SUNIONSTORE d a b", "keyed rw d:overwrite+retire a:copy b:copy"],
+    ["ZUNIONSTORE d 2 a b", "keyed rw d:overwrite+retire a:copy b:copy"],
+    ["BITOP AND d a b", "keyed rw d:overwrite+retire a:copy b:copy"],
+    ["SORT k BY w STORE d", "keyed rw k:copy d:overwrite+retire"],
+    ["GEORADIUS g 0 0 1 km STORE d", "keyed rw g:copy d:overwrite+retire"],
   ]);
 });
 
