@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { decodeReply, encodeCommand, type Reply, ReplyScanner } from "../lib/resp/mod.ts";
-import { RedisServer } from "../lib/redis_process/mod.ts";
+import { decodeReply, type Reply } from "../lib/resp/mod.ts";
+import { RedisServer, sendCommands } from "../lib/redis_process/mod.ts";
 import type {
   BeginSearch,
   CommandEntry,
@@ -115,20 +115,8 @@ function entries(r: Reply): [string, CommandEntry][] {
 }
 
 async function command(server: RedisServer, args: string[]): Promise<Reply> {
-  const conn = await Deno.connect({ hostname: server.hostname, port: server.port });
-  try {
-    await conn.write(encodeCommand(args));
-    const scanner = new ReplyScanner();
-    const buffer = new Uint8Array(1 << 16);
-    while (true) {
-      const n = await conn.read(buffer);
-      if (n === null) throw new Error(`redis-server closed the connection during ${args[0]}`);
-      const [frame] = scanner.push(buffer.slice(0, n));
-      if (frame) return decodeReply(frame);
-    }
-  } finally {
-    conn.close();
-  }
+  const [frame] = await sendCommands(server.hostname, server.port, [args]);
+  return decodeReply(frame);
 }
 
 /** One command per line: a regenerated table then diffs one line per changed command. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RedisServer } from "../redis_process/mod.ts";
-import { decodeReply, encodeCommand, ReplyScanner } from "../resp/mod.ts";
+import { RedisServer, sendCommands } from "../redis_process/mod.ts";
+import { decodeReply } from "../resp/mod.ts";
 import { commandNames, type CommandSpec, lookupCommand } from "./command_table.ts";
 import { COMMANDS_WITH_KEY_FINDERS, extractKeys } from "./key_extraction.ts";
 
@@ -175,23 +175,14 @@ const canRunRedis = (["run", "net", "write"] as const).every((name) =>
 );
 
 async function getKeys(server: RedisServer, argv: Uint8Array[]): Promise<string[]> {
-  const conn = await Deno.connect({ hostname: server.hostname, port: server.port });
-  try {
-    await conn.write(encodeCommand([enc.encode("COMMAND"), enc.encode("GETKEYS"), ...argv]));
-    const scanner = new ReplyScanner();
-    const buffer = new Uint8Array(65536);
-    while (true) {
-      const n = await conn.read(buffer);
-      if (n === null) throw new Error("closed");
-      const [frame] = scanner.push(buffer.slice(0, n));
-      if (!frame) continue;
-      const reply = decodeReply(frame);
-      if (reply.type !== "array") return []; // "The command has no key arguments"
-      return reply.value.map((r) => r.type === "bulk" ? dec.decode(r.value) : "?");
-    }
-  } finally {
-    conn.close();
-  }
+  const [frame] = await sendCommands(server.hostname, server.port, [[
+    "COMMAND",
+    "GETKEYS",
+    ...argv,
+  ]]);
+  const reply = decodeReply(frame);
+  if (reply.type !== "array") return []; // "The command has no key arguments"
+  return reply.value.map((r) => r.type === "bulk" ? dec.decode(r.value) : "?");
 }
 
 Deno.test({

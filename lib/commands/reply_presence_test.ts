@@ -1,23 +1,9 @@
 import assert from "node:assert/strict";
-import { RedisServer } from "../redis_process/mod.ts";
-import { encodeCommand, ReplyScanner } from "../resp/mod.ts";
+import { RedisServer, sendCommands } from "../redis_process/mod.ts";
 import { presenceTest } from "./reply_presence.ts";
 
 async function reply(server: RedisServer, args: string[]): Promise<Uint8Array> {
-  const conn = await Deno.connect({ hostname: server.hostname, port: server.port });
-  try {
-    await conn.write(encodeCommand(args));
-    const scanner = new ReplyScanner();
-    const buffer = new Uint8Array(65536);
-    while (true) {
-      const n = await conn.read(buffer);
-      if (n === null) throw new Error("closed");
-      const [frame] = scanner.push(buffer.slice(0, n));
-      if (frame) return frame;
-    }
-  } finally {
-    conn.close();
-  }
+  return (await sendCommands(server.hostname, server.port, [args]))[0];
 }
 
 // It starts a redis-server: skipped under a plain `deno test` without the permissions that

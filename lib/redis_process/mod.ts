@@ -5,7 +5,7 @@
  * @module
  */
 export { freePort } from "./free_port.ts";
-export { rawCommand } from "./raw_command.ts";
+export { rawCommand, sendCommands } from "./raw_command.ts";
 export {
   REDIS_INSTALL_HINT,
   RedisServer,

@@ -1,99 +1,55 @@
-const CR = 13;
-const LF = 10;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function encode(args: readonly string[]): Uint8Array {
-  let text = `*${args.length}\r\n`;
-  for (const arg of args) text += `$${encoder.encode(arg).length}\r\n${arg}\r\n`;
-  return encoder.encode(text);
-}
-
-/** Index just past the CRLF of the line starting at `start`, or -1 when it has not arrived. */
-function lineEnd(buf: Uint8Array, start: number): number {
-  for (let i = start; i + 1 < buf.length; i++) {
-    if (buf[i] === CR && buf[i + 1] === LF) return i + 2;
-  }
-  return -1;
-}
+import { encodeCommand, errorMessage, ReplyScanner } from "../resp/mod.ts";
 
 /**
- * Index just past the complete reply starting at `start`, or -1 when more bytes are needed.
- * Lengths are byte counts, so this works on bytes rather than decoded text.
+ * Sends commands pipelined over a fresh connection and returns their reply frames, without a
+ * client library: for readiness checks, tools and tests that must not depend on the proxy.
+ *
+ * @example
+ * ```ts ignore
+ * const [pong] = await sendCommands("127.0.0.1", 6379, [["PING"]]);
+ * ```
  */
-export function replyEnd(buf: Uint8Array, start = 0): number {
-  const end = lineEnd(buf, start);
-  if (end < 0) return -1;
-  const type = String.fromCharCode(buf[start]);
-  const n = Number(decoder.decode(buf.subarray(start + 1, end - 2)));
-  switch (type) {
-    case "$":
-    case "!":
-    case "=": {
-      if (n < 0) return end;
-      return buf.length >= end + n + 2 ? end + n + 2 : -1;
+export async function sendCommands(
+  hostname: string,
+  port: number,
+  commands: readonly (readonly (string | Uint8Array)[])[],
+): Promise<Uint8Array[]> {
+  const conn = await Deno.connect({ hostname, port });
+  try {
+    for (const command of commands) {
+      const frame = encodeCommand(command);
+      let written = 0;
+      while (written < frame.length) written += await conn.write(frame.subarray(written));
     }
-    case "*":
-    case "~":
-    case ">":
-    case "%":
-    case "|": {
-      let at = end;
-      const elements = type === "%" || type === "|" ? n * 2 : n;
-      for (let i = 0; i < elements && at >= 0; i++) at = replyEnd(buf, at);
-      return at;
+    const scanner = new ReplyScanner();
+    const frames: Uint8Array[] = [];
+    const buffer = new Uint8Array(64 * 1024);
+    while (frames.length < commands.length) {
+      const n = await conn.read(buffer);
+      if (n === null) throw new Error(`connection to ${hostname}:${port} closed before a reply`);
+      frames.push(...scanner.push(buffer.slice(0, n)));
     }
-    default:
-      // +, -, :, and RESP3's one-line types: the line is the whole reply.
-      return end;
-  }
-}
-
-async function readReply(conn: Deno.Conn, pending: Uint8Array): Promise<[string, Uint8Array]> {
-  let buf = pending;
-  const chunk = new Uint8Array(16 * 1024);
-  while (true) {
-    const end = buf.length > 0 ? replyEnd(buf) : -1;
-    if (end >= 0) return [decoder.decode(buf.subarray(0, end)), buf.subarray(end)];
-    const n = await conn.read(chunk);
-    if (n === null) throw new Error("connection closed before a complete reply");
-    const grown = new Uint8Array(buf.length + n);
-    grown.set(buf);
-    grown.set(chunk.subarray(0, n), buf.length);
-    buf = grown;
+    return frames;
+  } finally {
+    conn.close();
   }
 }
 
 /**
- * Sends one command over a fresh connection and returns the raw RESP reply text, e.g.
- * `"+PONG\r\n"` or `"$1\r\nv\r\n"`. It needs no client library, so readiness checks and tests
- * can talk to a server without trusting the code under test. With a password it first sends
- * AUTH and throws when that fails.
+ * Sends one command (after AUTH when a password is given) and returns its raw reply as text,
+ * e.g. "+PONG\r\n". Throws when AUTH fails.
  */
 export async function rawCommand(
   hostname: string,
   port: number,
-  args: string[],
+  args: readonly string[],
   password?: string,
 ): Promise<string> {
-  const conn = await Deno.connect({ hostname, port });
-  try {
-    // Pipelined: the server answers in order, so one round trip covers AUTH and the command.
-    const auth = password === undefined ? [] : [encode(["AUTH", password])];
-    for (const frame of [...auth, encode(args)]) {
-      let written = 0;
-      while (written < frame.length) written += await conn.write(frame.subarray(written));
-    }
-    let rest: Uint8Array = new Uint8Array(0);
-    if (auth.length > 0) {
-      let reply: string;
-      [reply, rest] = await readReply(conn, rest);
-      if (reply.startsWith("-")) {
-        throw new Error(`AUTH on ${hostname}:${port} failed: ${reply.slice(1).trimEnd()}`);
-      }
-    }
-    return (await readReply(conn, rest))[0];
-  } finally {
-    conn.close();
+  const commands = password === undefined ? [args] : [["AUTH", password], args];
+  const frames = await sendCommands(hostname, port, commands);
+  if (password !== undefined) {
+    const refused = errorMessage(frames[0]);
+    if (refused !== undefined) throw new Error(`AUTH on ${hostname}:${port} failed: ${refused}`);
   }
+  return new TextDecoder().decode(frames[frames.length - 1]);
 }
