@@ -1,4 +1,4 @@
-import { checkArity, lookupCommand } from "../commands/mod.ts";
+import { checkArity, type CommandSpec, lookupCommand } from "../commands/mod.ts";
 import type { Metrics } from "../http/mod.ts";
 import { encodeError, errWrongArgs, ProtocolError, RequestDecoder } from "../resp/mod.ts";
 import { DEFAULT_DB, type RouteContext, type Router } from "../route/mod.ts";
@@ -159,10 +159,12 @@ export class Session implements ClientState, RouteContext {
   }
 
   #execute(args: Uint8Array[], readAt: number): void {
-    const name = lowerAscii(args[0]);
+    // One lookup, on the raw bytes; only unknown commands are lower-cased by hand.
+    const spec = lookupCommand(args);
+    const name = spec === undefined ? lowerAscii(args[0]) : parentName(spec.name);
     let reply: Uint8Array | Promise<Uint8Array>;
     try {
-      reply = answerLocally(this, name, args) ?? this.#route(name, args);
+      reply = answerLocally(this, name, args) ?? this.#route(spec, args);
     } catch (error) {
       reply = this.#errorReply(error);
     }
@@ -182,9 +184,8 @@ export class Session implements ClientState, RouteContext {
     });
   }
 
-  #route(name: string, args: Uint8Array[]): Promise<Uint8Array> | Uint8Array {
-    const spec = lookupCommand(args);
-    if (spec && !checkArity(spec, args.length)) return errWrongArgs(name);
+  #route(spec: CommandSpec | undefined, args: Uint8Array[]): Promise<Uint8Array> | Uint8Array {
+    if (spec && !checkArity(spec, args.length)) return errWrongArgs(spec.name);
     return this.#options.router.route(args, spec, this);
   }
 
@@ -270,4 +271,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
     offset += p.length;
   }
   return out;
+}
+
+/** "client" for "client|setname"; the name itself for commands without subcommands. */
+function parentName(name: string): string {
+  const bar = name.indexOf("|");
+  return bar < 0 ? name : name.slice(0, bar);
 }
