@@ -64,19 +64,45 @@ integrationTest("bad flags exit 2 with usage", async () => {
   assert.match(stderr, /--port/);
 });
 
+/**
+ * Starts main.ts on a free proxy port (-p 0) and reads both ports from its start-up lines. The
+ * metrics port has to be chosen up front; if something took it meanwhile, start again.
+ */
+async function startMain(
+  config: string,
+): Promise<{ child: Deno.ChildProcess; port: number; instru: number }> {
+  for (let attempt = 1;; attempt++) {
+    const instru = freePort();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", MAIN, "-c", config, "-p", "0", "-i", `${instru}`],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stderr.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!/metrics and health on/.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    reader.releaseLock();
+    const port = text.match(/remiro listening on [^:]+:(\d+)/)?.[1];
+    if (port && /metrics and health on/.test(text)) return { child, port: Number(port), instru };
+    await child.status;
+    if (attempt >= 3 || !/cannot listen/.test(text)) {
+      throw new Error(`main.ts did not start:\n${text}`);
+    }
+  }
+}
+
 integrationTest("main.ts serves clients, /health and /metrics, and stops on SIGTERM", async () => {
   await using source = await RedisServer.start();
   await using destination = await RedisServer.start();
-  const port = freePort();
-  const instru = freePort();
   await withConfig(
     `[Source]\nAddr = "${source.addr}"\n[Destination]\nAddr = "${destination.addr}"\n`,
     async (path) => {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "--allow-all", MAIN, "-c", path, "-p", `${port}`, "-i", `${instru}`],
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
+      const { child, port, instru } = await startMain(path);
       try {
         await waitFor(async () => {
           try {

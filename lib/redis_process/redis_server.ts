@@ -20,6 +20,7 @@ export const REDIS_INSTALL_HINT =
 
 const OUTPUT_KEPT = 64 * 1024;
 const START_DEADLINE_MS = 10_000;
+const PORT_ATTEMPTS = 5;
 const KILL_AFTER_MS = 5_000;
 const POLL_MS = 20;
 
@@ -74,9 +75,24 @@ export class RedisServer implements AsyncDisposable {
    * when it exits or does not answer within 10 s.
    */
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
-    const server = new RedisServer(options.port ?? freePort(), options);
-    await server.#launch();
-    return server;
+    if (options.port !== undefined) {
+      const server = new RedisServer(options.port, options);
+      await server.#launch();
+      return server;
+    }
+    // A port found free can be taken (by any process's outgoing connection) before
+    // redis-server binds it; with tests running in parallel that happens. Try another one.
+    for (let attempt = 1;; attempt++) {
+      const server = new RedisServer(freePort(), options);
+      try {
+        await server.#launch();
+        return server;
+      } catch (error) {
+        if (attempt >= PORT_ATTEMPTS || !server.output.includes("Address already in use")) {
+          throw error;
+        }
+      }
+    }
   }
 
   /** `"127.0.0.1:PORT"`. */
