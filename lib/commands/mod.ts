@@ -18,3 +18,4 @@ export {
 } from "./command_table.ts";
 export { extractKeys, type KeyRef } from "./key_extraction.ts";
 export { type PresenceTest, presenceTest } from "./reply_presence.ts";
+export { lowerAsciiString } from "./byte_name_map.ts";

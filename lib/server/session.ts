@@ -1,10 +1,9 @@
-import { checkArity, type CommandSpec, lookupCommand } from "../commands/mod.ts";
+import { checkArity, type CommandSpec, lookupCommand, lowerAsciiString } from "../commands/mod.ts";
 import type { Metrics } from "../http/mod.ts";
 import { encodeError, errWrongArgs, ProtocolError, RequestDecoder } from "../resp/mod.ts";
 import { DEFAULT_DB, type RouteContext, type Router } from "../route/mod.ts";
 import { UpstreamError } from "../upstream/mod.ts";
 import { FifoQueue } from "../util/fifo_queue.ts";
-import { lowerAscii } from "../util/key_string.ts";
 import type { Credentials } from "./credentials.ts";
 import { answerLocally, type ClientState } from "./local_commands.ts";
 
@@ -161,7 +160,7 @@ export class Session implements ClientState, RouteContext {
   #execute(args: Uint8Array[], readAt: number): void {
     // One lookup, on the raw bytes; only unknown commands are lower-cased by hand.
     const spec = lookupCommand(args);
-    const name = spec === undefined ? lowerAscii(args[0]) : parentName(spec.name);
+    const name = spec === undefined ? lowerAsciiString(args[0]) : parentName(spec.name);
     let reply: Uint8Array | Promise<Uint8Array>;
     try {
       reply = answerLocally(this, name, args) ?? this.#route(spec, args);

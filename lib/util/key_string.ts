@@ -13,13 +13,3 @@ const textDecoder = new TextDecoder();
 export function bytesToText(bytes: Uint8Array): string {
   return textDecoder.decode(bytes);
 }
-
-/** A command name in lower case; ASCII only, as every Redis command name is. */
-export function lowerAscii(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    out += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
-  }
-  return out;
-}

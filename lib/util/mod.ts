@@ -1,2 +1,2 @@
 export { FifoQueue } from "./fifo_queue.ts";
-export { bytesToText, keyString, lowerAscii } from "./key_string.ts";
+export { bytesToText, keyString } from "./key_string.ts";
