@@ -1,25 +1,15 @@
 // Micro-benchmarks for the per-command hot paths: `deno bench lib/resp/`.
-import { encodeCommand } from "./encoder.ts";
+import { concatBytes, encodeCommand } from "./encoder.ts";
 import { ReplyScanner } from "./reply_scanner.ts";
 import { RequestDecoder } from "./request_decoder.ts";
 
 const COMMANDS = 10_000;
 const CHUNK = 64 * 1024;
 
-const setPipeline = concat(
+const setPipeline = concatBytes(
   Array.from({ length: COMMANDS }, (_, i) => encodeCommand(["SET", `key:${i}`, "value"])),
 );
 const replies = new TextEncoder().encode("$5\r\nhello\r\n".repeat(COMMANDS));
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
 
 function chunks(bytes: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];

@@ -1,6 +1,12 @@
 import { checkArity, type CommandSpec, lookupCommand, lowerAsciiString } from "../commands/mod.ts";
 import type { Metrics } from "../http/mod.ts";
-import { encodeError, errWrongArgs, ProtocolError, RequestDecoder } from "../resp/mod.ts";
+import {
+  concatBytes,
+  encodeError,
+  errWrongArgs,
+  ProtocolError,
+  RequestDecoder,
+} from "../resp/mod.ts";
 import { DEFAULT_DB, type RouteContext, type Router } from "../route/mod.ts";
 import { UpstreamError } from "../upstream/mod.ts";
 import { FifoQueue } from "../util/fifo_queue.ts";
@@ -247,7 +253,7 @@ export class Session implements ClientState, RouteContext {
       while (this.#outbox.length > 0 && !this.#closed) {
         const parts = this.#outbox;
         this.#outbox = [];
-        const chunk = parts.length === 1 ? parts[0] : concat(parts);
+        const chunk = parts.length === 1 ? parts[0] : concatBytes(parts);
         let written = 0;
         while (written < chunk.length) written += await this.#conn.write(chunk.subarray(written));
       }
@@ -258,18 +264,6 @@ export class Session implements ClientState, RouteContext {
       this.#writing = undefined;
     }
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 /** "client" for "client|setname"; the name itself for commands without subcommands. */
