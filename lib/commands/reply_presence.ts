@@ -17,13 +17,16 @@ function equals(reply: Uint8Array, absent: Uint8Array): boolean {
   return true;
 }
 
-/** A test that says "present" for every reply except the one meaning "no such key". */
-function absentWhen(text: string): PresenceTest {
-  const absent = encoder.encode(text);
-  return (reply) => !equals(reply, absent);
+/**
+ * A test that says "present" for every reply except the ones meaning "no such key" (its RESP2
+ * and its RESP3 form).
+ */
+function absentWhen(...texts: string[]): PresenceTest {
+  const [absent, absent3 = absent] = texts.map((text) => encoder.encode(text));
+  return (reply) => !equals(reply, absent) && !equals(reply, absent3);
 }
 
-const NULL_BULK = absentWhen("$-1\r\n");
+const NULL_BULK = absentWhen("$-1\r\n", "_\r\n");
 const EMPTY_ARRAY = absentWhen("*0\r\n");
 const ZERO = absentWhen(":0\r\n");
 const NO_TTL = absentWhen(":-2\r\n");
@@ -37,10 +40,10 @@ const TESTS: ReadonlyMap<string, PresenceTest> = new Map([
   ["pttl", NO_TTL],
   ["expiretime", NO_TTL],
   ["pexpiretime", NO_TTL],
-  ["hgetall", EMPTY_ARRAY],
+  ["hgetall", absentWhen("*0\r\n", "%0\r\n")],
   ["hkeys", EMPTY_ARRAY],
   ["hvals", EMPTY_ARRAY],
-  ["smembers", EMPTY_ARRAY],
+  ["smembers", absentWhen("*0\r\n", "~0\r\n")],
   ["hlen", ZERO],
   ["scard", ZERO],
   ["llen", ZERO],

@@ -2,8 +2,12 @@ import assert from "node:assert/strict";
 import { RedisServer, sendCommands } from "../redis_process/mod.ts";
 import { presenceTest } from "./reply_presence.ts";
 
-async function reply(server: RedisServer, args: string[]): Promise<Uint8Array> {
-  return (await sendCommands(server.hostname, server.port, [args]))[0];
+async function reply(server: RedisServer, args: string[], protocol = 2): Promise<Uint8Array> {
+  const replies = await sendCommands(server.hostname, server.port, [
+    ["HELLO", `${protocol}`],
+    args,
+  ]);
+  return replies[1];
 }
 
 // It starts a redis-server: skipped under a plain `deno test` without the permissions that
@@ -47,12 +51,15 @@ Deno.test({
     ["exists", ["EXISTS", "string"]],
     ["get", ["GET", "hash"]],
   ];
-  for (const [name, args] of cases) {
-    const test = presenceTest(name);
-    assert.ok(test, name);
-    assert.equal(test(await reply(server, args)), true, `${args.join(" ")} on an existing key`);
-    const missing = [...args.slice(0, -1), "no-such-key"];
-    assert.equal(test(await reply(server, missing)), false, `${missing.join(" ")}`);
+  for (const protocol of [2, 3]) {
+    for (const [name, args] of cases) {
+      const test = presenceTest(name);
+      assert.ok(test, name);
+      const shown = `${args.join(" ")} in RESP${protocol}`;
+      assert.equal(test(await reply(server, args, protocol)), true, `${shown} on an existing key`);
+      const missing = [...args.slice(0, -1), "no-such-key"];
+      assert.equal(test(await reply(server, missing, protocol)), false, `${missing.join(" ")}`);
+    }
   }
   assert.equal(presenceTest("hget"), undefined, "HGET's nil may be a missing field");
   assert.equal(presenceTest("strlen"), undefined, "STRLEN's 0 may be an empty string");

@@ -22,29 +22,50 @@ export class Target {
     return clientDb === DEFAULT_DB ? this.defaultDb : clientDb;
   }
 
-  /** Sends an encoded command on the shared pipelined connection. */
-  send(clientDb: number, command: string, frame: Request): Promise<Uint8Array> {
+  /**
+   * Sends an encoded command on the shared pipelined connection speaking `protocol` (RESP3
+   * clients get RESP3 replies from RESP3 connections; nothing is converted).
+   */
+  send(
+    clientDb: number,
+    command: string,
+    frame: Request,
+    protocol: 2 | 3 = 2,
+  ): Promise<Uint8Array> {
     this.metrics.commandSent(this.name, command);
-    return this.pool.send(this.db(clientDb), frame);
+    return this.pool.send(this.db(clientDb), frame, protocol);
   }
 
   /** Encodes and sends a command built by the proxy itself. */
-  call(clientDb: number, args: readonly (string | Uint8Array)[]): Promise<Uint8Array> {
-    return this.send(clientDb, String(args[0]).toLowerCase(), encodeRequest(args));
+  call(
+    clientDb: number,
+    args: readonly (string | Uint8Array)[],
+    protocol: 2 | 3 = 2,
+  ): Promise<Uint8Array> {
+    return this.send(clientDb, commandName(args[0]), encodeRequest(args), protocol);
   }
 
   /** Sends commands back to back on one connection, one promise per command. */
-  callAll(clientDb: number, commands: readonly (readonly (string | Uint8Array)[])[]) {
-    return commands.map((args) => this.call(clientDb, args));
+  callAll(
+    clientDb: number,
+    commands: readonly (readonly (string | Uint8Array)[])[],
+    protocol: 2 | 3 = 2,
+  ): Promise<Uint8Array>[] {
+    return commands.map((args) => this.call(clientDb, args, protocol));
   }
 
   /**
    * Runs a command that may block the connection (BLPOP, XREAD BLOCK, WAIT) on a dedicated
    * connection, so it never stalls the commands of other clients.
    */
-  async sendBlocking(clientDb: number, command: string, frame: Request): Promise<Uint8Array> {
+  async sendBlocking(
+    clientDb: number,
+    command: string,
+    frame: Request,
+    protocol: 2 | 3 = 2,
+  ): Promise<Uint8Array> {
     this.metrics.commandSent(this.name, command);
-    const conn = await this.pool.acquire(this.db(clientDb));
+    const conn = await this.pool.acquire(this.db(clientDb), protocol);
     try {
       return await conn.send(frame);
     } finally {
@@ -77,4 +98,10 @@ export class Target {
     const error = errorMessage(reply);
     if (error !== undefined) throw new Error(error);
   }
+}
+
+const decoder = new TextDecoder();
+
+function commandName(verb: string | Uint8Array): string {
+  return (typeof verb === "string" ? verb : decoder.decode(verb)).toLowerCase();
 }

@@ -24,6 +24,8 @@ export interface ConnectOptions extends ServerAddress {
   /** "source" or "destination": names the server in error messages. */
   target: string;
   db: number;
+  /** RESP version the connection speaks (HELLO 3 is sent for 3). Default 2. */
+  protocol?: 2 | 3;
   connectTimeoutMs?: number;
 }
 
@@ -33,6 +35,7 @@ interface PendingReply {
 }
 
 const READ_BUFFER_SIZE = 64 * 1024;
+const PUSH = 0x3e; // ">"
 
 /**
  * One pipelined connection to a Redis server.
@@ -46,7 +49,16 @@ const READ_BUFFER_SIZE = 64 * 1024;
  */
 export class UpstreamConnection {
   readonly target: string;
+  /** The database selected when the connection opened. */
   readonly db: number;
+  readonly protocol: 2 | 3;
+  /** Set when a command changed the connection's state (SELECT in a transaction): never reuse. */
+  tainted = false;
+  /**
+   * When set, every reply frame goes here instead of to the callers of `send` (a subscribed
+   * or MONITOR connection, whose frames do not pair one to one with commands).
+   */
+  relay: ((frame: Uint8Array) => void) | undefined;
   #conn: Deno.Conn;
   #pending = new FifoQueue<PendingReply>();
   #outbox: Uint8Array[] = [];
@@ -58,10 +70,11 @@ export class UpstreamConnection {
   /** performance.now() of the last write, for idle timeouts. */
   lastUsed = performance.now();
 
-  private constructor(conn: Deno.Conn, target: string, db: number) {
+  private constructor(conn: Deno.Conn, target: string, db: number, protocol: 2 | 3) {
     this.#conn = conn;
     this.target = target;
     this.db = db;
+    this.protocol = protocol;
     this.#closedPromise = this.#readLoop();
   }
 
@@ -75,7 +88,8 @@ export class UpstreamConnection {
       throw new UpstreamError(options.target, `${describeNetworkError(error)} (${where})`);
     }
     if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
-    const connection = new UpstreamConnection(conn, options.target, options.db);
+    const protocol = options.protocol ?? 2;
+    const connection = new UpstreamConnection(conn, options.target, options.db, protocol);
     const setup: Promise<Uint8Array>[] = [];
     if (options.password !== undefined) {
       const auth = options.username !== undefined
@@ -83,6 +97,7 @@ export class UpstreamConnection {
         : ["AUTH", options.password];
       setup.push(connection.send(encodeCommand(auth)));
     }
+    if (protocol === 3) setup.push(connection.send(encodeCommand(["HELLO", "3"])));
     if (options.db !== 0) setup.push(connection.send(encodeCommand(["SELECT", `${options.db}`])));
     try {
       for (const frame of await Promise.all(setup)) {
@@ -117,6 +132,20 @@ export class UpstreamConnection {
     const reply = new Promise<Uint8Array>((resolve, reject) => {
       this.#pending.push({ resolve, reject });
     });
+    this.#write(request);
+    return reply;
+  }
+
+  /**
+   * Sends a command whose replies go to {@linkcode relay} (no promise pairs with it). Throws
+   * the connection's failure when it is already closed.
+   */
+  sendToRelay(request: Request): void {
+    if (this.#failure) throw this.#failure;
+    this.#write(request);
+  }
+
+  #write(request: Request): void {
     if (request instanceof Uint8Array) {
       this.#outbox.push(request);
     } else {
@@ -126,7 +155,6 @@ export class UpstreamConnection {
       this.#flushScheduled = true;
       queueMicrotask(() => this.#flush());
     }
-    return reply;
   }
 
   /** Closes the socket; pending commands reject. Idempotent. */
@@ -168,10 +196,14 @@ export class UpstreamConnection {
         }
         // The scanner may keep slices of what it is given, so hand it a private copy.
         for (const frame of this.#scanner.push(buffer.slice(0, n))) {
-          const waiter = this.#pending.shift();
-          // A frame nobody waits for can only be an out-of-band push; there are none on
-          // connections that never subscribe, so it is dropped.
-          waiter?.resolve(frame);
+          if (this.relay) {
+            this.relay(frame);
+            continue;
+          }
+          // RESP3 pushes are out of band and answer no command. Shared connections never
+          // subscribe or track, so any that arrive are dropped.
+          if (frame[0] === PUSH) continue;
+          this.#pending.shift()?.resolve(frame);
         }
       }
     } catch (error) {

@@ -60,26 +60,26 @@ export class UpstreamPool {
    * Sends one command on the shared connection of `db`. Commands sent by one caller, in order,
    * are answered in that order: while the connection is being (re)established they queue.
    */
-  send(db: number, frame: Request): Promise<Uint8Array> {
-    const slot = this.#slot(db);
+  send(db: number, frame: Request, protocol: 2 | 3 = 2): Promise<Uint8Array> {
+    const slot = this.#slot(db, protocol);
     if (slot.conn && !slot.conn.closed && slot.queue.length === 0) return slot.conn.send(frame);
-    return this.#enqueue(db, slot, frame);
+    return this.#enqueue(db, protocol, slot, frame);
   }
 
   /** Sends several commands back to back on one connection; one promise per command. */
-  sendAll(db: number, frames: readonly Request[]): Promise<Uint8Array>[] {
-    return frames.map((frame) => this.send(db, frame));
+  sendAll(db: number, frames: readonly Request[], protocol: 2 | 3 = 2): Promise<Uint8Array>[] {
+    return frames.map((frame) => this.send(db, frame, protocol));
   }
 
   /** A dedicated connection for `db`; give it back with {@linkcode release}. */
-  async acquire(db: number): Promise<UpstreamConnection> {
+  async acquire(db: number, protocol: 2 | 3 = 2): Promise<UpstreamConnection> {
     if (this.#closed) throw new UpstreamError(this.target, "proxy is shutting down");
-    const index = this.#idle.findIndex((c) => c.db === db && !c.closed);
+    const index = this.#idle.findIndex((c) => c.db === db && c.protocol === protocol && !c.closed);
     let conn: UpstreamConnection;
     if (index >= 0) {
       conn = this.#idle.splice(index, 1)[0];
     } else {
-      conn = await this.#open(db);
+      conn = await this.#open(db, protocol);
     }
     this.#busy.add(conn);
     return conn;
@@ -89,7 +89,7 @@ export class UpstreamPool {
   release(conn: UpstreamConnection): void {
     this.#busy.delete(conn);
     if (
-      this.#closed || conn.closed || conn.pendingCount > 0 ||
+      this.#closed || conn.closed || conn.pendingCount > 0 || conn.tainted || conn.relay ||
       this.#idle.length >= this.options.maxIdleConns
     ) {
       conn.close();
@@ -114,16 +114,18 @@ export class UpstreamPool {
     this.#busy.clear();
   }
 
-  #slot(db: number): SharedSlot {
-    let slot = this.#shared.get(db);
+  #slot(db: number, protocol: 2 | 3): SharedSlot {
+    // Databases are never negative: RESP3 connections take the negative keys.
+    const key = protocol === 2 ? db : -1 - db;
+    let slot = this.#shared.get(key);
     if (!slot) {
       slot = new SharedSlot();
-      this.#shared.set(db, slot);
+      this.#shared.set(key, slot);
     }
     return slot;
   }
 
-  #enqueue(db: number, slot: SharedSlot, frame: Request): Promise<Uint8Array> {
+  #enqueue(db: number, protocol: 2 | 3, slot: SharedSlot, frame: Request): Promise<Uint8Array> {
     if (this.#closed) {
       return Promise.reject(new UpstreamError(this.target, "proxy is shutting down"));
     }
@@ -134,14 +136,14 @@ export class UpstreamPool {
     const reply = new Promise<Uint8Array>((resolve, reject) => {
       slot.queue.push({ frame, resolve, reject });
     });
-    if (!slot.connecting) this.#connectShared(db, slot);
+    if (!slot.connecting) this.#connectShared(db, protocol, slot);
     return reply;
   }
 
-  async #connectShared(db: number, slot: SharedSlot): Promise<void> {
+  async #connectShared(db: number, protocol: 2 | 3, slot: SharedSlot): Promise<void> {
     slot.connecting = true;
     try {
-      const conn = await this.#open(db);
+      const conn = await this.#open(db, protocol);
       if (this.#closed) {
         conn.close();
         return;
@@ -163,7 +165,7 @@ export class UpstreamPool {
     }
   }
 
-  #open(db: number): Promise<UpstreamConnection> {
+  #open(db: number, protocol: 2 | 3): Promise<UpstreamConnection> {
     const o = this.options;
     return UpstreamConnection.open({
       addr: o.addr,
@@ -172,6 +174,7 @@ export class UpstreamPool {
       password: o.password,
       target: o.target,
       db,
+      protocol,
       connectTimeoutMs: o.connectTimeoutMs,
     });
   }
