@@ -18,19 +18,39 @@ export interface CopyOutcome {
   reads: (Uint8Array | undefined)[];
   /** RESTORE's error frame when the destination refused the payload. */
   restoreError?: Uint8Array;
+  /**
+   * Set when a command that retires the source copy ran while this copy was under way (see
+   * {@linkcode Copier.beginRetire}): nothing was restored, and the change-log sequence at which
+   * the earliest such command was sent. Reads sent to the destination before it may use the
+   * source's answer; later ones must read the destination again.
+   */
+  retiredAt?: number;
 }
 
-interface SourceRead {
+/** A read to run on the source in the pipeline of a copy. */
+export interface SourceRead {
   frame: Uint8Array;
+  /** Lower-case command name, for metrics. */
   command: string;
+  /** The reading client's RESP version: the read runs on a connection speaking it. */
+  protocol: 2 | 3;
 }
 
 interface Flight {
   db: number;
   key: Uint8Array;
+  /** All commands of a flight share one connection, so that its reads see what DUMP saw. */
+  protocol: 2 | 3;
   reads: (SourceRead | undefined)[];
   open: boolean;
   outcome: Promise<CopyOutcome>;
+  /** See {@linkcode CopyOutcome.retiredAt}. */
+  retiredAt?: number;
+}
+
+interface Retiring {
+  count: number;
+  since: number;
 }
 
 /** Options of {@linkcode Copier}. */
@@ -51,6 +71,9 @@ export class Copier {
   readonly locks = new KeyLocks();
   readonly changes = new SourceChangeLog();
   #flights = new Map<string, Flight>();
+  /** The flight of each key that holds its lock, between its DUMP and its RESTORE. */
+  #copying = new Map<string, Flight>();
+  #retiring = new Map<string, Retiring>();
   #source: Target;
   #destination: Target;
   #metrics: Metrics;
@@ -68,27 +91,58 @@ export class Copier {
    * {@linkcode CopyFailed} when a server refused, or UpstreamError when one is unreachable.
    */
   async ensure(db: number, key: Uint8Array): Promise<void> {
-    const outcome = await this.#join(db, key, undefined).outcome;
+    const outcome = await this.#join(db, key, undefined, 2).outcome;
     if (outcome.restoreError) {
       throw new CopyFailed(outcome.restoreError, "destination refused RESTORE");
     }
   }
 
   /**
-   * Copies `key` like {@linkcode ensure} and runs the encoded read `readFrame` (a `command`)
-   * on the source in the same pipeline as DUMP. Resolves with the read's reply, or undefined
-   * when the source did not have the key.
+   * Copies `key` like {@linkcode ensure} and runs `read` on the source in the same pipeline
+   * as DUMP. Resolves with the read's reply, or undefined when the source did not have the key.
    */
   async copyForRead(
     db: number,
     key: Uint8Array,
-    readFrame: Uint8Array,
-    command: string,
-  ): Promise<Uint8Array | undefined> {
-    const flight = this.#join(db, key, { frame: readFrame, command });
+    read: SourceRead,
+  ): Promise<{ reply: Uint8Array | undefined; retiredAt?: number }> {
+    const flight = this.#join(db, key, read, read.protocol);
     const index = flight.reads.length - 1;
     const outcome = await flight.outcome;
-    return outcome.found ? outcome.reads[index] : undefined;
+    return {
+      reply: outcome.found ? outcome.reads[index] : undefined,
+      retiredAt: outcome.retiredAt,
+    };
+  }
+
+  /**
+   * Announces that a command which makes the source copies of `keys` obsolete (it may delete
+   * or expire them on the destination) is about to be sent. Until {@linkcode endRetire}, and
+   * for copies that were already past their DUMP, nothing is restored for these keys: a
+   * RESTORE of the old value after the command ran would bring back what it deleted.
+   * Returns the names to pass to {@linkcode endRetire}.
+   */
+  beginRetire(db: number, keys: readonly Uint8Array[]): string[] {
+    const names = keys.map((key) => this.keyName(db, key));
+    for (const name of names) {
+      this.changes.record(name);
+      const since = this.changes.now();
+      const retiring = this.#retiring.get(name);
+      if (retiring) retiring.count++;
+      else this.#retiring.set(name, { count: 1, since });
+      const flight = this.#copying.get(name);
+      if (flight && flight.retiredAt === undefined) flight.retiredAt = since;
+    }
+    return names;
+  }
+
+  /** Ends what {@linkcode beginRetire} began, once the source copies are deleted. */
+  endRetire(names: readonly string[]): void {
+    for (const name of names) {
+      const retiring = this.#retiring.get(name);
+      if (!retiring) continue;
+      if (--retiring.count === 0) this.#retiring.delete(name);
+    }
   }
 
   /**
@@ -119,43 +173,53 @@ export class Copier {
     }
   }
 
-  #join(db: number, key: Uint8Array, read: SourceRead | undefined): Flight {
+  #join(db: number, key: Uint8Array, read: SourceRead | undefined, protocol: 2 | 3): Flight {
     const name = this.keyName(db, key);
-    let flight = this.#flights.get(name);
+    const flightName = protocol === 2 ? name : `3:${name}`;
+    let flight = this.#flights.get(flightName);
     if (!flight || !flight.open) {
       const created: Flight = {
         db,
         key,
+        protocol,
         reads: [],
         open: true,
         outcome: Promise.resolve({ found: false, reads: [] }),
       };
-      created.outcome = this.#fly(name, created);
-      this.#flights.set(name, created);
+      created.outcome = this.#fly(name, flightName, created);
+      this.#flights.set(flightName, created);
       flight = created;
     }
     flight.reads.push(read);
     return flight;
   }
 
-  async #fly(name: string, flight: Flight): Promise<CopyOutcome> {
+  async #fly(name: string, flightName: string, flight: Flight): Promise<CopyOutcome> {
     const release = await this.locks.lock([name]);
     flight.open = false;
-    if (this.#flights.get(name) === flight) this.#flights.delete(name);
+    if (this.#flights.get(flightName) === flight) this.#flights.delete(flightName);
+    this.#copying.set(name, flight);
+    flight.retiredAt = this.#retiring.get(name)?.since;
     try {
       return await this.#copyLocked(name, flight);
     } finally {
+      this.#copying.delete(name);
       release();
     }
   }
 
   async #copyLocked(name: string, flight: Flight): Promise<CopyOutcome> {
-    const { db, key } = flight;
+    const { db, key, protocol } = flight;
     const dumpAt = 0;
     const pttlAt = 1;
-    const frames: Promise<Uint8Array>[] = this.#source.callAll(db, [["DUMP", key], ["PTTL", key]]);
+    // DUMP, PTTL and RESTORE answer the same in RESP2 and RESP3.
+    const frames: Promise<Uint8Array>[] = this.#source.callAll(
+      db,
+      [["DUMP", key], ["PTTL", key]],
+      protocol,
+    );
     for (const read of flight.reads) {
-      if (read) frames.push(this.#source.send(db, read.command, read.frame));
+      if (read) frames.push(this.#source.send(db, read.command, read.frame, protocol));
     }
     const replies = await Promise.all(frames);
     const reads: (Uint8Array | undefined)[] = [];
@@ -171,6 +235,7 @@ export class Copier {
       this.#metrics.copyMiss();
       return { found: false, reads };
     }
+    if (flight.retiredAt !== undefined) return { found: true, reads, retiredAt: flight.retiredAt };
     // PTTL -1 is "no expiry" (RESTORE 0); 0 would also mean "no expiry" to RESTORE, which
     // would make a key that is about to expire immortal, so it becomes 1 ms.
     const restoreTtl = ttl === undefined || ttl < 0 ? 0 : Math.max(ttl, 1);

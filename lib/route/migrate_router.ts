@@ -76,6 +76,39 @@ export class MigrateRouter implements Router {
     return this.#copyThenRun(args, plan, toCopy, context);
   }
 
+  get primary(): Target {
+    return this.#destination;
+  }
+
+  /**
+   * For commands that run on a connection of their own (inside MULTI, WATCH): copies every key
+   * the command names and deletes the source copies it would make obsolete, before it runs.
+   * Once copied, a source copy is redundant, so deleting it early never changes what clients
+   * see, and nothing is left to do after EXEC.
+   */
+  async prepare(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    db: number,
+  ): Promise<Uint8Array | undefined> {
+    const plan = planCommand(args, spec);
+    if (plan.kind === "keyless") return undefined;
+    const retire = uniqueKeys(
+      plan.keys.filter((k) =>
+        plan.kind === "delete" || k.retiresSource ||
+        (this.#options.deleteOnSet && k.action === "overwrite")
+      ),
+    );
+    try {
+      await this.#copyMissing(db, uniqueKeys(plan.keys));
+      if (retire.length > 0) await this.copier.deleteFromSource(db, retire);
+    } catch (error) {
+      if (error instanceof CopyFailed) return error.reply;
+      throw error;
+    }
+    return undefined;
+  }
+
   async checkDb(db: number): Promise<Uint8Array | undefined> {
     return await this.#destination.checkDb(db) ?? await this.#source.checkDb(db);
   }
@@ -87,8 +120,12 @@ export class MigrateRouter implements Router {
 
   /** Commands that only overwrite: no copy needed. */
   #write(args: Uint8Array[], plan: CommandPlan, context: RouteContext): Promise<Uint8Array> {
+    const late = this.#retiredAfter(plan);
+    if (late.length === 0) return forward(this.#destination, args, plan.spec, context);
+    const retiring = this.copier.beginRetire(context.db, late);
+    const earlier = context.settled();
     const reply = forward(this.#destination, args, plan.spec, context);
-    return this.#afterSuccess(reply, plan, context);
+    return this.#retireAfterSuccess(reply, late, retiring, context.db, earlier);
   }
 
   /**
@@ -103,36 +140,43 @@ export class MigrateRouter implements Router {
     key: Uint8Array,
     context: RouteContext,
   ): Promise<Uint8Array> {
-    const db = context.db;
+    const { db, protocol } = context;
     const sentAt = this.copier.changes.now();
     const frame = encodeCommand(args);
     const command = metricName(plan.spec);
     const present = presenceTest(command);
     let destinationReply: Uint8Array;
     if (present) {
-      destinationReply = await this.#destination.send(db, command, frame);
+      destinationReply = await this.#destination.send(db, command, frame, protocol);
       if (present(destinationReply)) return destinationReply;
     } else {
       const [exists, reply] = await Promise.all([
-        this.#destination.call(db, ["EXISTS", key]),
-        this.#destination.send(db, command, frame),
+        this.#destination.call(db, ["EXISTS", key], protocol),
+        this.#destination.send(db, command, frame, protocol),
       ]);
       if (integerValue(exists) !== 0) return reply;
       destinationReply = reply;
     }
     // The destination lacked the key when the read ran. The answer is the source's, read in
     // the same pipeline as the DUMP that copies it.
-    const fromSource = await this.copier.copyForRead(db, key, frame, command);
-    if (fromSource !== undefined) return fromSource;
+    const copied = await this.copier.copyForRead(db, key, { frame, command, protocol });
+    // A command that retires the source copy ran meanwhile; unless this read reached the
+    // destination before it, the source's answer is out of date.
+    const stale = copied.retiredAt !== undefined && sentAt >= copied.retiredAt;
+    if (copied.reply !== undefined && !stale) return copied.reply;
     // The source lacks it too. If the proxy deleted the source copy after the read was sent,
     // another request copied the key meanwhile: read it again where it now lives.
-    if (this.copier.changes.changedSince(this.copier.keyName(db, key), sentAt)) {
-      return this.#destination.send(db, command, frame);
+    if (stale || this.copier.changes.changedSince(this.copier.keyName(db, key), sentAt)) {
+      return this.#destination.send(db, command, frame, protocol);
     }
     return destinationReply;
   }
 
-  /** Read-modify-writes and multi-key commands: copy what is missing, then run. */
+  /**
+   * Read-modify-writes and multi-key commands: copy what is missing, then run. Source copies
+   * of keys the command may delete or expire are deleted before it runs (they are redundant
+   * once copied), so no reader can copy them back after it ran.
+   */
   #copyThenRun(
     args: Uint8Array[],
     plan: CommandPlan,
@@ -140,52 +184,76 @@ export class MigrateRouter implements Router {
     context: RouteContext,
   ): Promise<Uint8Array> {
     const db = context.db;
+    const early = uniqueKeys(plan.keys.filter((k) => k.action === "copy" && k.retiresSource));
+    const late = this.#retiredAfter(plan);
+    // Taken now: once this command is issued, "settled" would include its own reply.
+    const earlier = late.length > 0 ? context.settled() : undefined;
     const dispatch = (async () => {
-      const present = await Promise.all(
-        this.#destination.callAll(db, toCopy.map((key) => ["EXISTS", key])),
-      );
-      const missing = toCopy.filter((_, i) => integerValue(present[i]) !== 1);
       try {
-        await Promise.all(missing.map((key) => this.copier.ensure(db, key)));
+        await this.#copyMissing(db, toCopy);
+        if (early.length > 0) await this.copier.deleteFromSource(db, early);
       } catch (error) {
         if (error instanceof CopyFailed) return { reply: Promise.resolve(error.reply) };
         throw error;
       }
+      const retiring = late.length > 0 ? this.copier.beginRetire(db, late) : [];
       // Wrapped so that awaiting `dispatch` waits for the send, not for the reply.
-      return { reply: forward(this.#destination, args, plan.spec, context) };
+      return { reply: forward(this.#destination, args, plan.spec, context), retiring };
     })();
     context.hold(dispatch);
-    return this.#afterSuccess(dispatch.then((d) => d.reply), plan, context);
+    return dispatch.then(({ reply, retiring }) =>
+      retiring && earlier ? this.#retireAfterSuccess(reply, late, retiring, db, earlier) : reply
+    );
+  }
+
+  /** Copies the keys the destination lacks. Rejects with CopyFailed when a copy failed. */
+  async #copyMissing(db: number, keys: readonly Uint8Array[]): Promise<void> {
+    if (keys.length === 0) return;
+    const present = await Promise.all(
+      this.#destination.callAll(db, keys.map((key) => ["EXISTS", key])),
+    );
+    const missing = keys.filter((_, i) => integerValue(present[i]) !== 1);
+    await Promise.all(missing.map((key) => this.copier.ensure(db, key)));
   }
 
   /**
-   * Deletes the source copies that must not outlive this command (see the class notes).
-   * Called when the command is dispatched, so that the client's earlier commands (which may
-   * still be copying the same keys from the source) are captured and finish first.
+   * Keys the command overwrites without reading whose source copy must go once it succeeded
+   * (the command may delete or expire them, or DeleteOnSet is on).
    */
-  async #afterSuccess(
-    reply: Promise<Uint8Array>,
-    plan: CommandPlan,
-    context: RouteContext,
-  ): Promise<Uint8Array> {
-    const retire = uniqueKeys(
+  #retiredAfter(plan: CommandPlan): Uint8Array[] {
+    return uniqueKeys(
       plan.keys.filter((k) =>
-        k.retiresSource || (this.#options.deleteOnSet && k.action === "overwrite")
+        k.action === "overwrite" && (k.retiresSource || this.#options.deleteOnSet)
       ),
     );
-    if (retire.length === 0) return reply;
-    const db = context.db;
-    const earlier = context.settled();
-    const frame = await reply;
-    if (isErrorFrame(frame)) return frame;
-    await earlier;
+  }
+
+  /**
+   * Deletes the source copies of `keys` once the command succeeded, and ends the retirement
+   * that {@linkcode Copier.beginRetire} began before it was sent. The client's earlier
+   * commands (which may still be copying the same keys) finish first.
+   */
+  async #retireAfterSuccess(
+    reply: Promise<Uint8Array>,
+    keys: Uint8Array[],
+    retiring: string[],
+    db: number,
+    earlier: Promise<void>,
+  ): Promise<Uint8Array> {
     try {
-      await this.copier.deleteFromSource(db, retire);
-    } catch (error) {
-      if (error instanceof CopyFailed) return error.reply;
-      throw error;
+      const frame = await reply;
+      if (isErrorFrame(frame)) return frame;
+      await earlier;
+      try {
+        await this.copier.deleteFromSource(db, keys);
+      } catch (error) {
+        if (error instanceof CopyFailed) return error.reply;
+        throw error;
+      }
+      return frame;
+    } finally {
+      this.copier.endRetire(retiring);
     }
-    return frame;
   }
 
   /** DEL/UNLINK reach both servers; a key counts once if it existed in either. */

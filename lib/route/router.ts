@@ -1,10 +1,13 @@
 import type { CommandSpec } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
+import type { Target } from "./target.ts";
 
 /** What a router may know and do about the client whose command it routes. */
 export interface RouteContext {
   /** The client's selected database ({@linkcode DEFAULT_DB} until it SELECTs). */
   readonly db: number;
+  /** The RESP version the client speaks; its replies come from connections speaking it. */
+  readonly protocol: 2 | 3;
   /** Resolves when every earlier command of this client has its final reply. */
   settled(): Promise<void>;
   /**
@@ -27,6 +30,17 @@ export interface Router {
     spec: CommandSpec | undefined,
     context: RouteContext,
   ): Promise<Uint8Array>;
+  /** The server that transactions, subscriptions and MONITOR run on (the destination). */
+  readonly primary: Target;
+  /**
+   * Gets the keys of a command ready before it is sent on a connection of its own (inside a
+   * transaction, WATCH). Resolves with an error frame when that failed.
+   */
+  prepare(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    db: number,
+  ): Promise<Uint8Array | undefined> | undefined;
   /** Resolves with an error frame when database `db` does not exist on every upstream. */
   checkDb(db: number): Promise<Uint8Array | undefined>;
   /** Health probes for `/health`, one per upstream server. */

@@ -21,6 +21,15 @@ export class SingleRouter implements Router {
     return forward(this.#destination, args, spec, context);
   }
 
+  get primary(): Target {
+    return this.#destination;
+  }
+
+  /** A plain proxy has nothing to prepare. */
+  prepare(): undefined {
+    return undefined;
+  }
+
   checkDb(db: number): Promise<Uint8Array | undefined> {
     return this.#destination.checkDb(db);
   }
@@ -41,8 +50,9 @@ export function forward(
   context: RouteContext,
 ): Promise<Uint8Array> {
   const frame = encodeRequest(args);
-  if (!isBlocking(spec)) return target.send(context.db, metricName(spec), frame);
-  const reply = target.sendBlocking(context.db, metricName(spec), frame);
+  const { db, protocol } = context;
+  if (!isBlocking(spec)) return target.send(db, metricName(spec), frame, protocol);
+  const reply = target.sendBlocking(db, metricName(spec), frame, protocol);
   context.hold(reply);
   return reply;
 }
