@@ -1,12 +1,12 @@
 import {
-  encodeArray,
   encodeBulk,
   encodeError,
   encodeInteger,
+  encodeReply,
   errWrongArgs,
-  NOAUTH,
   OK,
   PONG,
+  type Reply,
   WRONGPASS,
 } from "../resp/mod.ts";
 import { bytesToText } from "../util/key_string.ts";
@@ -16,6 +16,8 @@ import type { Credentials } from "./credentials.ts";
 export interface ClientState {
   readonly id: number;
   db: number;
+  /** RESP version of the client's replies, changed by HELLO. */
+  protocol: 2 | 3;
   name: string | undefined;
   authenticated: boolean;
   /** Set by QUIT: reply, flush, close. */
@@ -32,27 +34,6 @@ export const REPORTED_REDIS_VERSION = "7.0.0";
 
 /** Commands allowed before AUTH when the proxy has a password. */
 export const NO_AUTH_COMMANDS: ReadonlySet<string> = new Set(["auth", "hello", "quit", "ping"]);
-
-// Commands that need a connection of their own or per-client server state. They are refused
-// with a clear error instead of being run on a connection shared by many clients, where they
-// would corrupt other clients' replies.
-const UNSUPPORTED = new Set([
-  "multi",
-  "exec",
-  "discard",
-  "watch",
-  "unwatch",
-  "subscribe",
-  "psubscribe",
-  "ssubscribe",
-  "unsubscribe",
-  "punsubscribe",
-  "sunsubscribe",
-  "monitor",
-  "sync",
-  "psync",
-  "reset",
-]);
 
 function unsupported(name: string): Uint8Array {
   return encodeError(`ERR '${name}' is not supported by remiro yet`);
@@ -83,13 +64,16 @@ function quit(state: ClientState): Uint8Array {
 
 function hello(state: ClientState, args: Uint8Array[]): Uint8Array {
   let i = 1;
+  let protocol = state.protocol;
   if (args.length > 1) {
     const version = Number(bytesToText(args[1]));
     if (!Number.isInteger(version)) {
       return encodeError("ERR Protocol version is not an integer or out of range");
     }
-    // RESP3 needs reply conversion that is not built yet; NOPROTO makes clients fall back.
-    if (version !== 2) return encodeError("NOPROTO sorry, this protocol version is not supported");
+    if (version !== 2 && version !== 3) {
+      return encodeError("NOPROTO sorry, this protocol version is not supported");
+    }
+    protocol = version;
     i = 2;
   }
   let name: string | undefined;
@@ -115,17 +99,24 @@ function hello(state: ClientState, args: Uint8Array[]): Uint8Array {
     );
   }
   if (name !== undefined) state.name = name;
-  const field = (key: string, value: Uint8Array) => [encodeBulk(key), value];
-  return encodeArray([
-    ...field("server", encodeBulk("redis")),
-    ...field("version", encodeBulk(REPORTED_REDIS_VERSION)),
-    ...field("proto", encodeInteger(2)),
-    ...field("id", encodeInteger(state.id)),
-    ...field("mode", encodeBulk("standalone")),
-    ...field("role", encodeBulk("master")),
-    ...field("modules", encodeArray([])),
-  ]);
+  state.protocol = protocol;
+  const text = (value: string): Reply => ({ type: "bulk", value: encoder.encode(value) });
+  const fields: [string, Reply][] = [
+    ["server", text("redis")],
+    ["version", text(REPORTED_REDIS_VERSION)],
+    ["proto", { type: "integer", value: protocol }],
+    ["id", { type: "integer", value: state.id }],
+    ["mode", text("standalone")],
+    ["role", text("master")],
+    ["modules", { type: "array", value: [] }],
+  ];
+  return encodeReply(
+    { type: "map", value: fields.map(([key, value]) => [text(key), value]) },
+    protocol,
+  );
 }
+
+const encoder = new TextEncoder();
 
 async function select(state: ClientState, args: Uint8Array[]): Promise<Uint8Array> {
   if (args.length !== 2) return errWrongArgs("select");
@@ -184,9 +175,5 @@ export function answerLocally(
   name: string,
   args: Uint8Array[],
 ): Uint8Array | Promise<Uint8Array> | undefined {
-  if (state.credentials && !state.authenticated && !NO_AUTH_COMMANDS.has(name)) return NOAUTH;
-  const handler = HANDLERS.get(name);
-  if (handler) return handler(state, args);
-  if (UNSUPPORTED.has(name)) return unsupported(name);
-  return undefined;
+  return HANDLERS.get(name)?.(state, args);
 }

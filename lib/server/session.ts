@@ -4,6 +4,8 @@ import {
   concatBytes,
   encodeError,
   errWrongArgs,
+  NOAUTH,
+  OK,
   ProtocolError,
   RequestDecoder,
 } from "../resp/mod.ts";
@@ -11,7 +13,17 @@ import { DEFAULT_DB, type RouteContext, type Router } from "../route/mod.ts";
 import { UpstreamError } from "../upstream/mod.ts";
 import { FifoQueue } from "../util/fifo_queue.ts";
 import type { Credentials } from "./credentials.ts";
-import { answerLocally, type ClientState } from "./local_commands.ts";
+import { answerLocally, type ClientState, NO_AUTH_COMMANDS } from "./local_commands.ts";
+import { Monitor } from "./monitor.ts";
+import {
+  notInSubscribedContext,
+  RESET_REPLY,
+  SUBSCRIBED_MODE_COMMANDS,
+  subscribedPing,
+  unsubscribedReply,
+} from "./pubsub_replies.ts";
+import { SUBSCRIBE_COMMANDS, Subscriber, type SubscriberHost } from "./subscriber.ts";
+import { Transaction, TRANSACTION_COMMANDS, type TransactionHost } from "./transaction.ts";
 
 /** What every session of one proxy shares. */
 export interface SessionOptions {
@@ -21,11 +33,13 @@ export interface SessionOptions {
   /** Stop reading from a client with this many replies not yet written (backpressure). */
   maxPendingReplies?: number;
   log?: (message: string) => void;
+  /** The proxy's refusal of a command it does not run (see command_policy.ts), if any. */
+  refuse?: (name: string, args: Uint8Array[]) => Uint8Array | undefined;
 }
 
 interface ReplySlot {
   frame: Uint8Array | undefined;
-  /** Command name, for the latency histogram. */
+  /** Command name, for the latency histogram; empty for pushes, which answer no command. */
   name: string;
   /** performance.now() when the request's bytes were read. */
   readAt: number;
@@ -46,9 +60,10 @@ const MAX_READ_BUFFER = 64 * 1024;
  * routes the rest, and writes replies strictly in request order, coalescing every reply that
  * is ready into one socket write.
  */
-export class Session implements ClientState, RouteContext {
+export class Session implements ClientState, RouteContext, TransactionHost, SubscriberHost {
   readonly id: number;
   db = DEFAULT_DB;
+  protocol: 2 | 3 = 2;
   name: string | undefined;
   authenticated: boolean;
   quitting = false;
@@ -66,6 +81,10 @@ export class Session implements ClientState, RouteContext {
   #writeScheduled = false;
   #drained: (() => void) | undefined;
   #closed = false;
+  #transaction: Transaction | undefined;
+  #subscriber: Subscriber | undefined;
+  #subscriberOpening: Promise<Subscriber> | undefined;
+  #monitor: Promise<Monitor> | undefined;
 
   constructor(conn: Deno.Conn, id: number, options: SessionOptions) {
     this.#conn = conn;
@@ -128,10 +147,30 @@ export class Session implements ClientState, RouteContext {
     }
   }
 
+  get router(): Router {
+    return this.#options.router;
+  }
+
+  refuse(name: string, args: Uint8Array[]): Uint8Array | undefined {
+    return this.#options.refuse?.(name, args);
+  }
+
+  /** Queues a frame that answers no command (a published message, a MONITOR line). */
+  deliver(frame: Uint8Array): void {
+    if (!this.#closed) this.#enqueue(frame, "", performance.now());
+  }
+
+  /** A subscription or MONITOR connection broke: the client reconnects and starts over. */
+  lost(): void {
+    this.#options.log?.(`client ${this.id}: subscription or MONITOR connection lost, closing`);
+    this.close();
+  }
+
   /** Closes the client connection. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#dropConnectionState();
     try {
       this.#conn.close();
     } catch {
@@ -169,7 +208,7 @@ export class Session implements ClientState, RouteContext {
     const name = spec === undefined ? lowerAsciiString(args[0]) : parentName(spec.name);
     let reply: Uint8Array | Promise<Uint8Array>;
     try {
-      reply = answerLocally(this, name, args) ?? this.#route(spec, args);
+      reply = this.#dispatch(name, spec, args);
     } catch (error) {
       reply = this.#errorReply(error);
     }
@@ -189,9 +228,98 @@ export class Session implements ClientState, RouteContext {
     });
   }
 
-  #route(spec: CommandSpec | undefined, args: Uint8Array[]): Promise<Uint8Array> | Uint8Array {
+  #dispatch(
+    name: string,
+    spec: CommandSpec | undefined,
+    args: Uint8Array[],
+  ): Uint8Array | Promise<Uint8Array> {
+    if (this.credentials && !this.authenticated && !NO_AUTH_COMMANDS.has(name)) return NOAUTH;
+    if (this.protocol === 2 && this.#subscriber && this.#subscriber.count > 0) {
+      // RESP2 subscribed mode: the connection carries messages, and little else is allowed.
+      if (!SUBSCRIBED_MODE_COMMANDS.has(name)) return notInSubscribedContext(spec, args);
+      if (name === "ping") return subscribedPing(args);
+    }
+    if (name !== "quit" && name !== "reset") {
+      if (this.#transaction?.active || TRANSACTION_COMMANDS.has(name)) {
+        this.#transaction ??= new Transaction(this);
+        const reply = this.#transaction.handle(name, spec, args);
+        if (reply !== undefined) return reply;
+      }
+    }
     if (spec && !checkArity(spec, args.length)) return errWrongArgs(spec.name);
-    return this.#options.router.route(args, spec, this);
+    if (SUBSCRIBE_COMMANDS.has(name)) return this.#subscribe(name, args);
+    if (name === "monitor") return this.#startMonitor();
+    if (name === "reset") return this.#reset();
+    const local = answerLocally(this, name, args);
+    if (local !== undefined) return local;
+    return this.refuse(name, args) ?? this.#options.router.route(args, spec, this);
+  }
+
+  #subscribe(name: string, args: Uint8Array[]): Uint8Array | Promise<Uint8Array> {
+    let opening = this.#subscriberOpening;
+    if (!opening) {
+      if (name.endsWith("unsubscribe")) return unsubscribedReply(name, args, this.protocol);
+      const primary = this.router.primary;
+      const opened = Subscriber.open(primary.pool, primary.db(this.db), this.protocol, this);
+      this.#subscriberOpening = opening = opened;
+      opened.then((subscriber) => {
+        if (this.#subscriberOpening === opened && !this.#closed) this.#subscriber = subscriber;
+        else subscriber.close();
+      }, () => {
+        if (this.#subscriberOpening === opened) this.#subscriberOpening = undefined;
+      });
+    }
+    const subscriber = this.#subscriber;
+    const sent = subscriber ? subscriber.send(name, args) : opening.then((s) => s.send(name, args));
+    const reply = sent.then((frame) => {
+      this.#closeIdleSubscriber();
+      return frame;
+    });
+    // In RESP2 the next command is allowed or not depending on what this one leaves.
+    if (this.protocol === 2) this.hold(reply);
+    return reply;
+  }
+
+  /** With nothing left subscribed, the connection goes: the client is an ordinary one again. */
+  #closeIdleSubscriber(): void {
+    const subscriber = this.#subscriber;
+    if (!subscriber || subscriber.count > 0 || subscriber.busy) return;
+    subscriber.close();
+    this.#subscriber = undefined;
+    this.#subscriberOpening = undefined;
+  }
+
+  #startMonitor(): Uint8Array | Promise<Uint8Array> {
+    if (this.#monitor) return OK;
+    const primary = this.router.primary;
+    const started = Monitor.start(primary.pool, primary.db(this.db), this);
+    this.#monitor = started.then((s) => s.monitor);
+    this.#monitor.catch(() => this.#monitor = undefined);
+    const reply = started.then((s) => s.reply);
+    // The feed must not overtake the replies of commands sent after MONITOR.
+    this.hold(reply);
+    return reply;
+  }
+
+  /** RESET: the connection as a new client finds it. */
+  #reset(): Uint8Array {
+    this.#dropConnectionState();
+    this.db = DEFAULT_DB;
+    this.protocol = 2;
+    this.name = undefined;
+    this.authenticated = this.credentials === undefined;
+    return RESET_REPLY;
+  }
+
+  /** Ends the transaction, subscriptions and MONITOR, closing their connections. */
+  #dropConnectionState(): void {
+    this.#transaction?.abandon();
+    this.#transaction = undefined;
+    this.#subscriberOpening?.then((subscriber) => subscriber.close(), () => {});
+    this.#subscriberOpening = undefined;
+    this.#subscriber = undefined;
+    this.#monitor?.then((monitor) => monitor.close(), () => {});
+    this.#monitor = undefined;
   }
 
   #errorReply(error: unknown): Uint8Array {
@@ -216,7 +344,7 @@ export class Session implements ClientState, RouteContext {
     const metrics = this.#options.metrics;
     while (head !== undefined && head.frame !== undefined) {
       this.#outbox.push(head.frame);
-      metrics.observeLatency(head.name, now - head.readAt);
+      if (head.name !== "") metrics.observeLatency(head.name, now - head.readAt);
       this.#replies.shift();
       this.#completed++;
       head = this.#replies.peek();

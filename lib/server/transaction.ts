@@ -1,0 +1,246 @@
+import type { CommandSpec } from "../commands/mod.ts";
+import { decodeReply, encodeCommand, encodeError, encodeRequest, OK } from "../resp/mod.ts";
+import type { Router } from "../route/mod.ts";
+import type { Request, UpstreamConnection } from "../upstream/mod.ts";
+
+/** What a transaction needs from the client session it belongs to. */
+export interface TransactionHost {
+  /** The client's selected database; set when a SELECT queued in MULTI ran. */
+  db: number;
+  readonly protocol: 2 | 3;
+  readonly router: Router;
+  /** Holds the client's later commands until `dispatched` settles (see RouteContext.hold). */
+  hold(dispatched: Promise<unknown>): void;
+  /** The proxy's refusal of a command (FLUSHALL when not allowed, DEBUG, ...), if any. */
+  refuse(name: string, args: Uint8Array[]): Uint8Array | undefined;
+}
+
+/** Commands that start, end or belong to a transaction. */
+export const TRANSACTION_COMMANDS: ReadonlySet<string> = new Set([
+  "multi",
+  "exec",
+  "discard",
+  "watch",
+  "unwatch",
+]);
+
+/**
+ * Commands about the client's connection to the proxy, which the proxy answers itself. Queued
+ * on the upstream connection they would change that connection instead of the client's state,
+ * so inside MULTI they are refused and the transaction is discarded at EXEC, as Redis does for
+ * commands it refuses to queue.
+ */
+const NOT_QUEUEABLE: ReadonlySet<string> = new Set([
+  "auth",
+  "hello",
+  "client",
+  "subscribe",
+  "psubscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "punsubscribe",
+  "sunsubscribe",
+  "monitor",
+]);
+
+const EXECABORT = encodeError("EXECABORT Transaction discarded because of previous errors.");
+const EXEC_FRAME = encodeCommand(["EXEC"]);
+const DISCARD_FRAME = encodeCommand(["DISCARD"]);
+
+interface QueuedSelect {
+  /** Position of the SELECT among the queued commands, i.e. in EXEC's reply. */
+  index: number;
+  db: number;
+}
+
+/**
+ * MULTI/EXEC/DISCARD and WATCH/UNWATCH for one client, on a dedicated connection to the
+ * primary server taken at WATCH or MULTI and given back after EXEC, DISCARD or UNWATCH.
+ *
+ * Commands inside MULTI are sent to that connection as they arrive, so the server queues them
+ * and answers QUEUED or its own error, and EXEC runs them atomically. Before a command is
+ * queued the router prepares its keys (in migration mode: copied to the destination, source
+ * copies it would make obsolete deleted), so every key the transaction names is on the
+ * destination before EXEC. WATCHed keys are prepared the same way before WATCH is sent.
+ */
+export class Transaction {
+  #host: TransactionHost;
+  #conn: UpstreamConnection | undefined;
+  #opening: Promise<UpstreamConnection> | undefined;
+  #inMulti = false;
+  #queued = 0;
+  #dirty = false;
+  #selects: QueuedSelect[] = [];
+  /** The database queued commands will run in: a queued SELECT changes it. */
+  #db = 0;
+
+  constructor(host: TransactionHost) {
+    this.#host = host;
+  }
+
+  /** True while the client is watching keys or inside MULTI. */
+  get active(): boolean {
+    return this.#opening !== undefined;
+  }
+
+  /** Commands queued since MULTI, or -1 outside MULTI (CLIENT INFO's `multi` field). */
+  get queuedCount(): number {
+    return this.#inMulti ? this.#queued : -1;
+  }
+
+  /**
+   * The reply to a command while a transaction is active, or to a transaction command.
+   * Undefined when the command is not the transaction's business (outside MULTI, only
+   * watching) and is routed as usual.
+   */
+  handle(
+    name: string,
+    spec: CommandSpec | undefined,
+    args: Uint8Array[],
+  ): Uint8Array | Promise<Uint8Array> | undefined {
+    switch (name) {
+      case "multi":
+        if (!this.#inMulti) {
+          this.#begin();
+          this.#inMulti = true;
+          this.#queued = 0;
+          this.#dirty = false;
+          this.#selects = [];
+          this.#db = this.#host.db;
+        }
+        return this.#send(encodeRequest(args));
+      case "exec":
+        return this.#inMulti ? this.#exec() : encodeError("ERR EXEC without MULTI");
+      case "discard":
+        if (!this.#inMulti) return encodeError("ERR DISCARD without MULTI");
+        return this.#finish(this.#send(DISCARD_FRAME));
+      case "watch":
+        if (this.#inMulti) return this.#send(encodeRequest(args));
+        this.#begin();
+        return this.#send(encodeRequest(args), this.#host.router.prepare(args, spec, this.#db));
+      case "unwatch":
+        if (this.#inMulti) break;
+        if (!this.active) return OK;
+        return this.#finish(this.#send(encodeRequest(args)));
+    }
+    if (!this.#inMulti) return undefined;
+    return this.#queue(name, spec, args);
+  }
+
+  /** Gives the connection back (closed if a reply is still due), e.g. on RESET or QUIT. */
+  abandon(): void {
+    const opening = this.#opening;
+    this.#opening = undefined;
+    this.#conn = undefined;
+    this.#inMulti = false;
+    // The connection may still be opening; it is closed once it is there.
+    opening?.then((conn) => {
+      conn.tainted = true;
+      this.#host.router.primary.pool.release(conn);
+    }, () => {});
+  }
+
+  #begin(): void {
+    if (this.#opening) return;
+    const host = this.#host;
+    this.#db = host.db;
+    const primary = host.router.primary;
+    const opening = primary.pool.acquire(primary.db(host.db), host.protocol);
+    this.#opening = opening;
+    opening.then((conn) => {
+      if (this.#opening === opening) this.#conn = conn;
+    }, () => {
+      if (this.#opening === opening) this.#opening = undefined;
+    });
+  }
+
+  #queue(
+    name: string,
+    spec: CommandSpec | undefined,
+    args: Uint8Array[],
+  ): Uint8Array | Promise<Uint8Array> {
+    const refused = NOT_QUEUEABLE.has(name)
+      ? encodeError(`ERR '${name}' inside MULTI is not supported by remiro`)
+      : this.#host.refuse(name, args);
+    if (refused) {
+      this.#dirty = true;
+      return refused;
+    }
+    if (name === "select") this.#queueSelect(args);
+    this.#queued++;
+    const prepared = this.#host.router.prepare(args, spec, this.#db);
+    return this.#send(encodeRequest(args), prepared);
+  }
+
+  /**
+   * A queued SELECT changes the database of the commands queued after it, and the client's
+   * database once EXEC ran it. The connection then is in another database than the pool
+   * thinks: it is closed instead of reused.
+   */
+  #queueSelect(args: Uint8Array[]): void {
+    const text = args.length === 2 ? new TextDecoder().decode(args[1]) : "";
+    if (!/^\d+$/.test(text)) return;
+    const db = Number(text);
+    this.#selects.push({ index: this.#queued, db });
+    this.#db = db;
+    this.#opening?.then((conn) => conn.tainted = true, () => {});
+  }
+
+  #exec(): Promise<Uint8Array> | Uint8Array {
+    if (this.#dirty) {
+      this.#finish(this.#send(DISCARD_FRAME)).catch(() => {});
+      return EXECABORT;
+    }
+    const selects = this.#selects;
+    const reply = this.#finish(this.#send(EXEC_FRAME));
+    if (selects.length === 0) return reply;
+    return reply.then((frame) => {
+      const results = decodeReply(frame);
+      if (results.type !== "array") return frame;
+      for (const { index, db } of selects) {
+        const result = results.value[index];
+        if (result?.type === "simple" && result.value === "OK") this.#host.db = db;
+      }
+      return frame;
+    });
+  }
+
+  /** Ends the transaction once `reply` (EXEC's, DISCARD's or UNWATCH's) has arrived. */
+  #finish(reply: Promise<Uint8Array>): Promise<Uint8Array> {
+    const opening = this.#opening;
+    this.#opening = undefined;
+    this.#conn = undefined;
+    this.#inMulti = false;
+    const release = () => {
+      opening?.then((conn) => this.#host.router.primary.pool.release(conn), () => {});
+    };
+    reply.then(release, release);
+    return reply;
+  }
+
+  /**
+   * Sends on the transaction's connection in the client's order: straight away when the
+   * connection is open and nothing needs preparing, otherwise holding the client's later
+   * commands until this one is sent.
+   */
+  #send(
+    frame: Request,
+    prepared?: Promise<Uint8Array | undefined>,
+  ): Promise<Uint8Array> {
+    const conn = this.#conn;
+    if (conn && prepared === undefined) return conn.send(frame);
+    const opening = this.#opening;
+    if (!opening) return Promise.resolve(encodeError("ERR transaction connection lost"));
+    const dispatch = (async () => {
+      const refused = await prepared;
+      if (refused) {
+        // A key that could not be copied: the command was never queued, so EXEC must abort.
+        this.#dirty = true;
+        return { reply: Promise.resolve(refused) };
+      }
+      return { reply: (await opening).send(frame) };
+    })();
+    this.#host.hold(dispatch);
+    return dispatch.then((d) => d.reply);
+  }
+}
