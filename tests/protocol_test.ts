@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { integrationTest } from "./_util/integration.ts";
 import { Migration } from "./_util/proxy.ts";
+import { RawConnection } from "./_util/raw_connection.ts";
 import { redisCli } from "./_util/clients.ts";
 
 async function exchange(port: number, request: string): Promise<string> {
@@ -93,3 +94,21 @@ integrationTest("a pipeline of thousands of commands in one write keeps order", 
   assert.equal(lines.length, count + 1);
   lines.slice(0, count).forEach((line, i) => assert.equal(line, `:${i + 1}`));
 });
+
+integrationTest(
+  "a command pipelined right after SELECT runs in the selected database",
+  async () => {
+    await using m = await Migration.start({ withSource: false });
+    await using conn = await RawConnection.open(m.proxy.port);
+    await using dst = m.destinationClient();
+    assert.deepEqual(
+      await conn.call(["SELECT", "2"], ["SET", "k", "db2"], ["SELECT", "99999"], [
+        "GET",
+        "k",
+      ]),
+      ["+OK\r\n", "+OK\r\n", "-ERR DB index is out of range\r\n", "$3\r\ndb2\r\n"],
+    );
+    await dst.select(2);
+    assert.equal(await dst.get("k"), "db2");
+  },
+);

@@ -251,6 +251,8 @@ export class Session implements ClientState, RouteContext, TransactionHost, Subs
     if (name === "monitor") return this.#startMonitor();
     if (name === "reset") return this.#reset();
     const local = answerLocally(this, name, args);
+    // SELECT checks the database upstream: the next command must run in the new one.
+    if (local instanceof Promise) this.hold(local);
     if (local !== undefined) return local;
     return this.refuse(name, args) ?? this.#options.router.route(args, spec, this);
   }

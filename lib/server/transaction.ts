@@ -46,6 +46,7 @@ const NOT_QUEUEABLE: ReadonlySet<string> = new Set([
 const EXECABORT = encodeError("EXECABORT Transaction discarded because of previous errors.");
 const EXEC_FRAME = encodeCommand(["EXEC"]);
 const DISCARD_FRAME = encodeCommand(["DISCARD"]);
+const RESET_FRAME = encodeCommand(["RESET"]);
 
 interface QueuedSelect {
   /** Position of the SELECT among the queued commands, i.e. in EXEC's reply. */
@@ -127,16 +128,17 @@ export class Transaction {
     return this.#queue(name, spec, args);
   }
 
-  /** Gives the connection back (closed if a reply is still due), e.g. on RESET or QUIT. */
+  /** Ends the transaction without running it (RESET, QUIT, disconnect). */
   abandon(): void {
     const opening = this.#opening;
     this.#opening = undefined;
     this.#conn = undefined;
     this.#inMulti = false;
-    // The connection may still be opening; it is closed once it is there.
+    // Commands already sent still get their replies; the connection closes after them.
     opening?.then((conn) => {
       conn.tainted = true;
-      this.#host.router.primary.pool.release(conn);
+      const release = () => this.#host.router.primary.pool.release(conn);
+      conn.send(RESET_FRAME).then(release, release);
     }, () => {});
   }
 
