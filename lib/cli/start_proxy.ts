@@ -36,6 +36,7 @@ export function startProxy(config: Config, options: ListenOptions): RunningProxy
       router,
       metrics,
       password: config.password,
+      allowFlush: config.allowFlush ?? false,
       log: options.log,
     });
   } catch (error) {

@@ -32,6 +32,8 @@ export interface Config {
   deleteOnGet: boolean;
   /** `DeleteOnSet`: delete the source copy after a whole-value write such as SET. */
   deleteOnSet: boolean;
+  /** `AllowFlush`: FLUSHDB and FLUSHALL are run (on every server) instead of refused. */
+  allowFlush?: boolean;
   /** `Password`: clients must AUTH with it first (absent when unset or empty). */
   password?: string;
   /** `[Source]`: the old server keys are copied from. */

@@ -9,7 +9,14 @@ import { suggestKey } from "./suggest_key.ts";
 type Table = { [key: string]: TomlValue };
 type SectionName = "Source" | "Destination";
 
-const TOP_LEVEL_KEYS = ["DeleteOnGet", "DeleteOnSet", "Password", "Source", "Destination"];
+const TOP_LEVEL_KEYS = [
+  "DeleteOnGet",
+  "DeleteOnSet",
+  "AllowFlush",
+  "Password",
+  "Source",
+  "Destination",
+];
 const SERVER_KEYS = ["Addr", "Password", "Username", "DB", "MaxIdleConns", "IdleTimeout"];
 const MAX_INT32 = 2 ** 31 - 1;
 
@@ -38,7 +45,7 @@ function unknownKeyHint(section: SectionName | undefined, name: string): string 
   // TOML puts every key after a [section] header into that section, so a top-level key
   // written at the end of the file lands in the last section.
   if (section !== undefined) {
-    const top = suggestKey(name, ["DeleteOnGet", "DeleteOnSet"]);
+    const top = suggestKey(name, ["DeleteOnGet", "DeleteOnSet", "AllowFlush"]);
     if (top === name) return " (top-level keys must come before the first [section])";
     if (top !== undefined) {
       return ` (did you mean top-level ${JSON.stringify(top)}? ` +
@@ -155,7 +162,9 @@ function readConfig(doc: Table): Config {
   const source = readServer(doc, "Source");
   const destination = readServer(doc, "Destination");
   if (destination === undefined) throw new KeyProblem("[Destination]", "section is required");
+  const allowFlush = readBoolean(doc, "AllowFlush");
   const config: Config = { deleteOnGet, deleteOnSet, destination };
+  if (allowFlush) config.allowFlush = true;
   if (password !== undefined) config.password = password;
   if (source !== undefined) config.source = source;
   return config;

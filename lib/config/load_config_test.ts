@@ -45,6 +45,7 @@ Deno.test("parseConfig reads the Go Remiro's template and the added keys", () =>
   const text = `
 DeleteOnGet = true
 DeleteOnSet = true
+AllowFlush = true
 Password = "proxy-secret"
 [Source]
 Addr = "[::1]:6379"
@@ -63,6 +64,7 @@ IdleTimeout = "250ms"
   assert.deepEqual(parseConfig(text, FILE), {
     deleteOnGet: true,
     deleteOnSet: true,
+    allowFlush: true,
     password: "proxy-secret",
     source: {
       addr: { hostname: "::1", port: 6379 },
@@ -174,6 +176,7 @@ Deno.test("parseConfig rejects values of the wrong type", () => {
   const cases: [string, string, string][] = [
     [`DeleteOnGet = "yes"\n${DESTINATION}`, "DeleteOnGet", 'expected a boolean, got string "yes"'],
     [`DeleteOnSet = 1\n${DESTINATION}`, "DeleteOnSet", "expected a boolean, got integer 1"],
+    [`AllowFlush = "yes"\n${DESTINATION}`, "AllowFlush", 'expected a boolean, got string "yes"'],
     [`Password = 1234\n${DESTINATION}`, "Password", "expected a string, got integer"],
     [
       `Source = "h:1"\n${DESTINATION}`,

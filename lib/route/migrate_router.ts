@@ -62,7 +62,14 @@ export class MigrateRouter implements Router {
     context: RouteContext,
   ): Promise<Uint8Array> {
     const plan = planCommand(args, spec);
-    if (plan.kind === "keyless") return forward(this.#destination, args, spec, context);
+    if (plan.kind === "keyless") {
+      if (spec?.name === "flushdb" || spec?.name === "flushall") {
+        const reply = this.#flushBoth(args, spec.name, context);
+        context.hold(reply);
+        return reply;
+      }
+      return forward(this.#destination, args, spec, context);
+    }
     if (plan.kind === "delete") {
       const reply = this.#deleteEverywhere(args, plan, context);
       context.hold(reply);
@@ -254,6 +261,22 @@ export class MigrateRouter implements Router {
     } finally {
       this.copier.endRetire(retiring);
     }
+  }
+
+  /**
+   * FLUSHDB/FLUSHALL (only when AllowFlush is on) empty both servers, so that no key comes
+   * back from the source; the source goes first, so a copy racing the flush finds nothing.
+   */
+  async #flushBoth(
+    args: Uint8Array[],
+    command: string,
+    context: RouteContext,
+  ): Promise<Uint8Array> {
+    await context.settled();
+    const frame = encodeCommand(args);
+    const onSource = await this.#source.send(context.db, command, frame);
+    if (isErrorFrame(onSource)) return onSource;
+    return this.#destination.send(context.db, command, frame, context.protocol);
   }
 
   /** DEL/UNLINK reach both servers; a key counts once if it existed in either. */

@@ -1,5 +1,6 @@
 import type { Metrics } from "../http/mod.ts";
 import type { Router } from "../route/mod.ts";
+import { refusedCommand } from "./command_policy.ts";
 import { Credentials } from "./credentials.ts";
 import { Session } from "./session.ts";
 
@@ -12,6 +13,8 @@ export interface ProxyServerOptions {
   metrics: Metrics;
   /** The proxy's own password (`Password`); clients must AUTH when it is set. */
   password?: string;
+  /** `AllowFlush`: FLUSHDB/FLUSHALL run instead of being refused. */
+  allowFlush?: boolean;
   log?: (message: string) => void;
 }
 
@@ -92,6 +95,7 @@ export class ProxyServer {
       router,
       metrics,
       credentials: this.#credentials,
+      refuse: (name) => refusedCommand(name, { allowFlush: this.#options.allowFlush ?? false }),
       log,
     });
     this.#sessions.add(session);

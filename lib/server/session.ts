@@ -34,7 +34,7 @@ export interface SessionOptions {
   maxPendingReplies?: number;
   log?: (message: string) => void;
   /** The proxy's refusal of a command it does not run (see command_policy.ts), if any. */
-  refuse?: (name: string, args: Uint8Array[]) => Uint8Array | undefined;
+  refuse?: (name: string) => Uint8Array | undefined;
 }
 
 interface ReplySlot {
@@ -151,8 +151,8 @@ export class Session implements ClientState, RouteContext, TransactionHost, Subs
     return this.#options.router;
   }
 
-  refuse(name: string, args: Uint8Array[]): Uint8Array | undefined {
-    return this.#options.refuse?.(name, args);
+  refuse(name: string): Uint8Array | undefined {
+    return this.#options.refuse?.(name);
   }
 
   /** Queues a frame that answers no command (a published message, a MONITOR line). */
@@ -254,7 +254,7 @@ export class Session implements ClientState, RouteContext, TransactionHost, Subs
     // SELECT checks the database upstream: the next command must run in the new one.
     if (local instanceof Promise) this.hold(local);
     if (local !== undefined) return local;
-    return this.refuse(name, args) ?? this.#options.router.route(args, spec, this);
+    return this.refuse(name) ?? this.#options.router.route(args, spec, this);
   }
 
   #subscribe(name: string, args: Uint8Array[]): Uint8Array | Promise<Uint8Array> {

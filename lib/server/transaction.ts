@@ -12,7 +12,7 @@ export interface TransactionHost {
   /** Holds the client's later commands until `dispatched` settles (see RouteContext.hold). */
   hold(dispatched: Promise<unknown>): void;
   /** The proxy's refusal of a command (FLUSHALL when not allowed, DEBUG, ...), if any. */
-  refuse(name: string, args: Uint8Array[]): Uint8Array | undefined;
+  refuse(name: string): Uint8Array | undefined;
 }
 
 /** Commands that start, end or belong to a transaction. */
@@ -163,7 +163,7 @@ export class Transaction {
   ): Uint8Array | Promise<Uint8Array> {
     const refused = NOT_QUEUEABLE.has(name)
       ? encodeError(`ERR '${name}' inside MULTI is not supported by remiro`)
-      : this.#host.refuse(name, args);
+      : this.#host.refuse(name);
     if (refused) {
       this.#dirty = true;
       return refused;

@@ -8,6 +8,8 @@ export interface MigrationOptions {
   deleteOnGet?: boolean;
   deleteOnSet?: boolean;
   password?: string;
+  /** `AllowFlush`. */
+  allowFlush?: boolean;
   /** Without a source the proxy is a plain proxy. */
   withSource?: boolean;
 }
@@ -31,6 +33,7 @@ export class Migration implements AsyncDisposable {
       deleteOnGet: options.deleteOnGet ?? false,
       deleteOnSet: options.deleteOnSet ?? false,
       password: options.password,
+      allowFlush: options.allowFlush,
       source: withSource ? localServerConfig(source) : undefined,
       destination: localServerConfig(destination),
     };
