@@ -34,6 +34,7 @@ integrationTest("reads copy every data type intact", async () => {
   assert.deepEqual(await client.zrange("zset", 0, -1, "WITHSCORES"), ["one", "1", "two", "2"]);
   assert.deepEqual(await client.xrange("stream", "-", "+"), [["1-1", ["field", "value"]]]);
   assert.equal(await client.pfcount("hll"), 2);
+  assert.equal(await client.get("persistent"), "p");
   assert.equal(await client.ttl("persistent"), -1, "no TTL stays no TTL");
   for (const key of ["list", "hash", "set", "zset", "stream", "hll", "persistent"]) {
     assert.equal(await dst.exists(key), 1, `${key} copied to the destination`);
@@ -101,4 +102,25 @@ integrationTest("DeleteOnGet never deletes a source value newer than the copy", 
   await src.set("k", "v1");
   const same = await src.dumpBuffer("k");
   assert.equal(await src.eval(COMPARE_AND_DELETE_SCRIPT, 1, "k", same), 1);
+});
+
+integrationTest("EXISTS, TYPE and TTL answer for both servers without copying", async () => {
+  await using m = await Migration.start();
+  await using src = m.sourceClient();
+  await using dst = m.destinationClient();
+  await using client = m.client();
+  await src.set("old", "1", "EX", 1000);
+  await src.rpush("list", "a");
+  await src.set("both", "source copy");
+  await dst.hset("both", { f: "v" });
+  await dst.set("new", "2");
+  assert.equal(await client.exists("old", "new", "both", "none", "old"), 4);
+  assert.equal(await client.type("list"), "list");
+  assert.equal(await client.type("both"), "hash", "the destination's key wins");
+  assert.equal(await client.type("none"), "none");
+  assert.ok((await client.ttl("old")) > 990);
+  assert.equal(await client.pttl("none"), -2);
+  assert.equal(await client.ttl("new"), -1);
+  assert.equal(await dst.exists("old", "list"), 0, "nothing was copied");
+  assert.equal(await m.metric("remiro_keys_copied_total"), 0);
 });

@@ -12,6 +12,7 @@ import { keyString } from "../util/key_string.ts";
 import { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
 import { forward } from "./single_router.ts";
 import type { Target } from "./target.ts";
+import { readUnion, UNION_READS } from "./union_reads.ts";
 
 /** The migration switches of the config. */
 export interface MigrateOptions {
@@ -74,6 +75,14 @@ export class MigrateRouter implements Router {
       const reply = this.#deleteEverywhere(args, plan, context);
       context.hold(reply);
       return reply;
+    }
+    if (spec && UNION_READS.has(spec.name)) {
+      return readUnion(
+        { source: this.#source, destination: this.#destination, copier: this.copier },
+        args,
+        spec,
+        context,
+      );
     }
     const toCopy = uniqueKeys(plan.keys.filter((k) => k.action === "copy"));
     if (toCopy.length === 0) return this.#write(args, plan, context);
