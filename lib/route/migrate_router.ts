@@ -13,6 +13,7 @@ import { isBlocking, metricName, type RouteContext, type Router } from "./router
 import { forward } from "./single_router.ts";
 import type { Target } from "./target.ts";
 import { readUnion, UNION_READS } from "./union_reads.ts";
+import { answerKeyspace, KEYSPACE_COMMANDS } from "./union_keyspace.ts";
 
 /** The migration switches of the config. */
 export interface MigrateOptions {
@@ -64,6 +65,9 @@ export class MigrateRouter implements Router {
   ): Promise<Uint8Array> {
     const plan = planCommand(args, spec);
     if (plan.kind === "keyless") {
+      if (spec && KEYSPACE_COMMANDS.has(spec.name)) {
+        return answerKeyspace(this.#source, this.#destination, spec.name, args, context);
+      }
       if (spec?.name === "flushdb" || spec?.name === "flushall") {
         const reply = this.#flushBoth(args, spec.name, context);
         context.hold(reply);
