@@ -1,7 +1,6 @@
 import {
   encodeBulk,
   encodeError,
-  encodeInteger,
   encodeReply,
   errWrongArgs,
   OK,
@@ -34,10 +33,6 @@ export const REPORTED_REDIS_VERSION = "7.0.0";
 
 /** Commands allowed before AUTH when the proxy has a password. */
 export const NO_AUTH_COMMANDS: ReadonlySet<string> = new Set(["auth", "hello", "quit", "ping"]);
-
-function unsupported(name: string): Uint8Array {
-  return encodeError(`ERR '${name}' is not supported by remiro yet`);
-}
 
 function auth(state: ClientState, args: Uint8Array[]): Uint8Array {
   if (args.length < 2 || args.length > 3) return errWrongArgs("auth");
@@ -132,38 +127,12 @@ async function select(state: ClientState, args: Uint8Array[]): Promise<Uint8Arra
   return OK;
 }
 
-function client(state: ClientState, args: Uint8Array[]): Uint8Array {
-  if (args.length < 2) return errWrongArgs("client");
-  const sub = bytesToText(args[1]).toLowerCase();
-  switch (sub) {
-    case "setname":
-      if (args.length !== 3) return errWrongArgs("client|setname");
-      if (/[\s]/.test(bytesToText(args[2]))) {
-        return encodeError(
-          "ERR Client names cannot contain spaces, newlines or special characters.",
-        );
-      }
-      state.name = args[2].length === 0 ? undefined : bytesToText(args[2]);
-      return OK;
-    case "getname":
-      return encodeBulk(state.name ?? null);
-    case "id":
-      return encodeInteger(state.id);
-    case "setinfo":
-      // Client libraries announce themselves; the proxy accepts and ignores it.
-      return args.length === 4 ? OK : errWrongArgs("client|setinfo");
-    default:
-      return unsupported(`client ${sub}`);
-  }
-}
-
 const HANDLERS = new Map<string, LocalHandler>([
   ["auth", auth],
   ["ping", ping],
   ["quit", quit],
   ["hello", hello],
   ["select", select],
-  ["client", client],
 ]);
 
 /**

@@ -95,6 +95,7 @@ export class ProxyServer {
       router,
       metrics,
       credentials: this.#credentials,
+      registry: { clients: () => this.#sessions },
       refuse: (name) => refusedCommand(name, { allowFlush: this.#options.allowFlush ?? false }),
       log,
     });

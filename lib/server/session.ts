@@ -14,6 +14,7 @@ import { UpstreamError } from "../upstream/mod.ts";
 import { FifoQueue } from "../util/fifo_queue.ts";
 import type { Credentials } from "./credentials.ts";
 import { answerLocally, type ClientState, NO_AUTH_COMMANDS } from "./local_commands.ts";
+import { clientCommand, type ClientRegistry, type ClientView } from "./client_command.ts";
 import { Monitor } from "./monitor.ts";
 import {
   notInSubscribedContext,
@@ -35,6 +36,8 @@ export interface SessionOptions {
   log?: (message: string) => void;
   /** The proxy's refusal of a command it does not run (see command_policy.ts), if any. */
   refuse?: (name: string) => Uint8Array | undefined;
+  /** All clients of the proxy, for CLIENT LIST and CLIENT KILL. */
+  registry?: ClientRegistry;
 }
 
 interface ReplySlot {
@@ -43,6 +46,8 @@ interface ReplySlot {
   name: string;
   /** performance.now() when the request's bytes were read. */
   readAt: number;
+  /** CLIENT REPLY OFF/SKIP: the command runs, its reply is not written. */
+  silent?: boolean;
 }
 
 interface SettleWaiter {
@@ -60,10 +65,17 @@ const MAX_READ_BUFFER = 64 * 1024;
  * routes the rest, and writes replies strictly in request order, coalescing every reply that
  * is ready into one socket write.
  */
-export class Session implements ClientState, RouteContext, TransactionHost, SubscriberHost {
+export class Session
+  implements ClientState, ClientView, RouteContext, TransactionHost, SubscriberHost {
   readonly id: number;
   db = DEFAULT_DB;
   protocol: 2 | 3 = 2;
+  readonly addr: string;
+  readonly laddr: string;
+  readonly createdAt = Date.now();
+  lastCommandAt = Date.now();
+  lastCommand = "";
+  replyMode: "on" | "off" | "skip" = "on";
   name: string | undefined;
   authenticated: boolean;
   quitting = false;
@@ -92,6 +104,37 @@ export class Session implements ClientState, RouteContext, TransactionHost, Subs
     this.#options = options;
     this.credentials = options.credentials;
     this.authenticated = options.credentials === undefined;
+    this.addr = addressText(conn.remoteAddr);
+    this.laddr = addressText(conn.localAddr);
+  }
+
+  get dbNumber(): number {
+    return this.router.primary.db(this.db);
+  }
+
+  get flags(): string {
+    if (this.#monitor) return "O";
+    if (this.#subscriber && this.#subscriber.count > 0) return "P";
+    return this.#transaction && this.#transaction.queuedCount >= 0 ? "x" : "N";
+  }
+
+  get subscriptions() {
+    const s = this.#subscriber;
+    return {
+      channels: s?.channels.size ?? 0,
+      patterns: s?.patterns.size ?? 0,
+      shardChannels: s?.shardChannels.size ?? 0,
+    };
+  }
+
+  get multi(): number {
+    return this.#transaction?.queuedCount ?? -1;
+  }
+
+  /** CLIENT KILL: the connection closes once the replies already due are written. */
+  kill(): void {
+    this.quitting = true;
+    this.settled().then(() => this.#flushed()).finally(() => this.close());
   }
 
   /** Serves the client until it disconnects, QUITs or sends a malformed request. */
@@ -206,17 +249,25 @@ export class Session implements ClientState, RouteContext, TransactionHost, Subs
     // One lookup, on the raw bytes; only unknown commands are lower-cased by hand.
     const spec = lookupCommand(args);
     const name = spec === undefined ? lowerAsciiString(args[0]) : parentName(spec.name);
+    let silent = this.replyMode !== "on";
+    if (this.replyMode === "skip") this.replyMode = "on";
+    this.lastCommand = spec?.name ?? name;
+    this.lastCommandAt = Date.now();
     let reply: Uint8Array | Promise<Uint8Array>;
     try {
       reply = this.#dispatch(name, spec, args);
     } catch (error) {
       reply = this.#errorReply(error);
     }
+    // CLIENT REPLY ON is answered, OFF and SKIP are not.
+    if (name === "client" && args.length === 3 && lowerAsciiString(args[1]) === "reply") {
+      silent = this.replyMode !== "on";
+    }
     if (reply instanceof Uint8Array) {
-      this.#enqueue(reply, name, readAt);
+      this.#enqueue(reply, name, readAt, silent);
       return;
     }
-    const slot: ReplySlot = { frame: undefined, name, readAt };
+    const slot: ReplySlot = { frame: undefined, name, readAt, silent };
     this.#replies.push(slot);
     this.#issued++;
     reply.then((frame) => {
@@ -250,6 +301,12 @@ export class Session implements ClientState, RouteContext, TransactionHost, Subs
     if (SUBSCRIBE_COMMANDS.has(name)) return this.#subscribe(name, args);
     if (name === "monitor") return this.#startMonitor();
     if (name === "reset") return this.#reset();
+    if (name === "client") {
+      const registry = this.#options.registry ?? { clients: () => [this] };
+      const answered = clientCommand(this, registry, args);
+      if (answered !== undefined) return answered;
+      return this.router.route(args, spec, this);
+    }
     const local = answerLocally(this, name, args);
     // SELECT checks the database upstream: the next command must run in the new one.
     if (local instanceof Promise) this.hold(local);
@@ -309,6 +366,7 @@ export class Session implements ClientState, RouteContext, TransactionHost, Subs
     this.db = DEFAULT_DB;
     this.protocol = 2;
     this.name = undefined;
+    this.replyMode = "on";
     this.authenticated = this.credentials === undefined;
     return RESET_REPLY;
   }
@@ -333,8 +391,8 @@ export class Session implements ClientState, RouteContext, TransactionHost, Subs
     return encodeError(`ERR internal error: ${(error as Error)?.message ?? error}`);
   }
 
-  #enqueue(frame: Uint8Array, name: string, readAt: number): void {
-    this.#replies.push({ frame, name, readAt });
+  #enqueue(frame: Uint8Array, name: string, readAt: number, silent = false): void {
+    this.#replies.push({ frame, name, readAt, silent });
     this.#issued++;
     this.#flushReady();
   }
@@ -345,7 +403,7 @@ export class Session implements ClientState, RouteContext, TransactionHost, Subs
     const now = performance.now();
     const metrics = this.#options.metrics;
     while (head !== undefined && head.frame !== undefined) {
-      this.#outbox.push(head.frame);
+      if (!head.silent) this.#outbox.push(head.frame);
       if (head.name !== "") metrics.observeLatency(head.name, now - head.readAt);
       this.#replies.shift();
       this.#completed++;
@@ -400,4 +458,13 @@ export class Session implements ClientState, RouteContext, TransactionHost, Subs
 function parentName(name: string): string {
   const bar = name.indexOf("|");
   return bar < 0 ? name : name.slice(0, bar);
+}
+
+function addressText(addr: Deno.Addr): string {
+  if (addr.transport === "tcp" || addr.transport === "udp") {
+    return addr.hostname.includes(":")
+      ? `[${addr.hostname}]:${addr.port}`
+      : `${addr.hostname}:${addr.port}`;
+  }
+  return "path" in addr ? `${addr.path}:0` : "unknown";
 }
