@@ -9,15 +9,11 @@ import {
 } from "../resp/mod.ts";
 import { checkArity } from "../commands/mod.ts";
 import { bytesToText } from "../util/key_string.ts";
+import { SUBSCRIBE_COMMANDS } from "./subscriber.ts";
 
 /** What a RESP2 client may send while subscribed, as Redis allows it. */
 export const SUBSCRIBED_MODE_COMMANDS: ReadonlySet<string> = new Set([
-  "subscribe",
-  "psubscribe",
-  "ssubscribe",
-  "unsubscribe",
-  "punsubscribe",
-  "sunsubscribe",
+  ...SUBSCRIBE_COMMANDS,
   "ping",
   "quit",
   "reset",

@@ -2,6 +2,7 @@ import type { CommandSpec } from "../commands/mod.ts";
 import { decodeReply, encodeCommand, encodeError, encodeRequest, OK } from "../resp/mod.ts";
 import type { Router } from "../route/mod.ts";
 import type { Request, UpstreamConnection } from "../upstream/mod.ts";
+import { SUBSCRIBE_COMMANDS } from "./subscriber.ts";
 
 /** What a transaction needs from the client session it belongs to. */
 export interface TransactionHost {
@@ -34,13 +35,8 @@ const NOT_QUEUEABLE: ReadonlySet<string> = new Set([
   "auth",
   "hello",
   "client",
-  "subscribe",
-  "psubscribe",
-  "ssubscribe",
-  "unsubscribe",
-  "punsubscribe",
-  "sunsubscribe",
   "monitor",
+  ...SUBSCRIBE_COMMANDS,
 ]);
 
 const EXECABORT = encodeError("EXECABORT Transaction discarded because of previous errors.");
