@@ -61,6 +61,46 @@ integrationTest("reads racing DELs never resurrect a deleted key", async () => {
   }
 });
 
+// Commands that delete their key (or make it expire at once) on the destination, each racing
+// readers that copy the same keys from the source.
+const DELETING: [string, (key: string) => (string | number)[]][] = [
+  ["GETDEL", (key) => ["GETDEL", key]],
+  ["SINTERSTORE to an empty result", (key) => ["SINTERSTORE", key, "no-such-set"]],
+  ["SET PX 1", (key) => ["SET", key, "short-lived", "PX", 1]],
+];
+
+for (const [what, command] of DELETING) {
+  integrationTest(`reads racing ${what} never resurrect the old value`, async () => {
+    await using m = await Migration.start();
+    await using src = m.sourceClient();
+    const keys = Array.from({ length: 150 }, (_, i) => `race:${i}`);
+    await src.mset(Object.fromEntries(keys.map((k) => [k, "old"])));
+    const readers = Array.from({ length: 5 }, () => m.client());
+    await using writer = m.client();
+    try {
+      const reads = readers.map(async (c, r) => {
+        for (let i = 0; i < keys.length; i++) await c.get(keys[(i + r * 31) % keys.length]);
+      });
+      const deletes = (async () => {
+        for (const key of keys) await writer.call(...command(key) as [string, ...string[]]);
+      })();
+      await Promise.all([...reads, deletes]);
+    } finally {
+      await Promise.all(readers.map((c) => c.quit()));
+    }
+    await using check = m.client();
+    await waitFor(async () => (await check.mget(...keys)).every((v) => v !== "short-lived"), {
+      message: "short-lived values expired",
+    });
+    const values = await check.mget(...keys);
+    assert.deepEqual(
+      keys.filter((_, i) => values[i] !== null).map((k, i) => `${k}=${values[i]}`),
+      [],
+      `no key came back after ${what}`,
+    );
+  });
+}
+
 integrationTest("pipelined commands of many clients get their own replies in order", async () => {
   await using m = await Migration.start();
   await using src = m.sourceClient();

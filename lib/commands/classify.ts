@@ -138,7 +138,8 @@ function retiresSource(
   // RESTORE's ttl 0 means no expiry; anything else (or garbage, which fails) is on the safe side.
   if (name === "restore") return args[2] === undefined || !equalsIgnoreCase(args[2], "0");
   if (CARRIES_TTL.has(name)) return name === "move" || ref.index !== firstKeyIndex;
-  if (STORE_MAY_DELETE.has(name)) return ref.flags.has("OW");
+  // The stored key: flagged OW, except for SINTERSTORE, whose Redis key spec says RW.
+  if (STORE_MAY_DELETE.has(name)) return !ref.flags.has("RO");
   return false;
 }
 

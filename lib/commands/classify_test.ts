@@ -56,6 +56,7 @@ Deno.test("whole-value writes (OW + update) overwrite without copying", () => {
     ["SETEX k 10 v", "keyed rw k:overwrite+retire"],
     ["PSETEX k 10 v", "keyed rw k:overwrite+retire"],
     ["SUNIONSTORE d a b", "keyed rw d:overwrite+retire a:copy b:copy"],
+    ["SINTERSTORE d a b", "keyed rw d:copy+retire a:copy b:copy"],
     ["ZUNIONSTORE d 2 a b", "keyed rw d:overwrite+retire a:copy b:copy"],
     ["BITOP AND d a b", "keyed rw d:overwrite+retire a:copy b:copy"],
     ["SORT k BY w STORE d", "keyed rw k:copy d:overwrite+retire"],
