@@ -143,3 +143,20 @@ integrationTest("RESET ends subscriptions and transactions and restores the defa
   await conn.call(["SELECT", "2"]);
   assert.deepEqual(await conn.call(["GET", "k"]), ["$3\r\ndb2\r\n"], "the MULTI never ran");
 });
+
+integrationTest("a subscriber that does not read its messages is disconnected", async () => {
+  await using m = await Migration.start({ withSource: false });
+  await using sub = await RawConnection.open(m.proxy.port);
+  await using pub = await RawConnection.open(m.proxy.port);
+  await sub.call(["SUBSCRIBE", "firehose"]);
+  const message = "x".repeat(1024 * 1024);
+  // Past the 32 MB limit even after what the sockets buffer; sub never reads.
+  for (let i = 0; i < 80; i++) await pub.call(["PUBLISH", "firehose", message]);
+  await waitFor(
+    async () => (await pub.call(["PUBSUB", "NUMSUB", "firehose"]))[0].endsWith(":0\r\n"),
+    {
+      message: "the slow subscriber dropped",
+    },
+  );
+  assert.equal(m.proxy.server.clientCount, 1, "only the publisher is left");
+});

@@ -59,6 +59,8 @@ interface SettleWaiter {
 // while idle: start small, grow for clients that fill it, shrink again when they quiet down.
 const MIN_READ_BUFFER = 1024;
 const MAX_READ_BUFFER = 64 * 1024;
+/** As Redis's default `client-output-buffer-limit pubsub 32mb`. */
+const MAX_UNREAD_PUSH_BYTES = 32 * 1024 * 1024;
 
 /**
  * One client connection: decodes its commands, answers connection-level commands itself,
@@ -89,6 +91,8 @@ export class Session
   #settleWaiters: SettleWaiter[] = [];
   #hold: Promise<unknown> | undefined;
   #outbox: Uint8Array[] = [];
+  /** Bytes handed to the outbox and not yet written to the client. */
+  #unwritten = 0;
   #writing: Promise<void> | undefined;
   #writeScheduled = false;
   #drained: (() => void) | undefined;
@@ -200,7 +204,15 @@ export class Session
 
   /** Queues a frame that answers no command (a published message, a MONITOR line). */
   deliver(frame: Uint8Array): void {
-    if (!this.#closed) this.#enqueue(frame, "", performance.now());
+    if (this.#closed) return;
+    // Redis's client-output-buffer-limit for pub/sub: a subscriber that does not read its
+    // messages is disconnected rather than allowed to fill the proxy's memory.
+    if (this.#unwritten > MAX_UNREAD_PUSH_BYTES) {
+      this.#options.log?.(`client ${this.id}: not reading its messages, closing`);
+      this.close();
+      return;
+    }
+    this.#enqueue(frame, "", performance.now());
   }
 
   /** A subscription or MONITOR connection broke: the client reconnects and starts over. */
@@ -403,7 +415,10 @@ export class Session
     const now = performance.now();
     const metrics = this.#options.metrics;
     while (head !== undefined && head.frame !== undefined) {
-      if (!head.silent) this.#outbox.push(head.frame);
+      if (!head.silent) {
+        this.#outbox.push(head.frame);
+        this.#unwritten += head.frame.length;
+      }
       if (head.name !== "") metrics.observeLatency(head.name, now - head.readAt);
       this.#replies.shift();
       this.#completed++;
@@ -444,6 +459,7 @@ export class Session
         const chunk = parts.length === 1 ? parts[0] : concatBytes(parts);
         let written = 0;
         while (written < chunk.length) written += await this.#conn.write(chunk.subarray(written));
+        this.#unwritten -= chunk.length;
       }
     } catch {
       // The client went away; its reads end the session.
