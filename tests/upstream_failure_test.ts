@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { integrationTest } from "./_util/integration.ts";
 import { Migration } from "./_util/proxy.ts";
+import { RawConnection } from "./_util/raw_connection.ts";
 import { waitFor } from "./_util/redis.ts";
 
 integrationTest("a dead destination gives a clear error, and the proxy recovers", async () => {
@@ -51,3 +52,17 @@ integrationTest("a client that disconnects mid-pipeline does not disturb others"
   conn.close();
   for (let i = 0; i < 100; i++) assert.equal(await other.incr("counter"), i + 1);
 });
+
+integrationTest(
+  "a transaction against a dead destination fails whole and queues nothing",
+  async () => {
+    await using m = await Migration.start({ withSource: false });
+    await using conn = await RawConnection.open(m.proxy.port);
+    await m.destination.stop();
+    const replies = await conn.call(["MULTI"], ["SET", "k", "v"], ["EXEC"], ["PING"]);
+    assert.match(replies[0], /^-ERR upstream destination unavailable/);
+    assert.match(replies[1], /^-ERR upstream destination unavailable/, "not queued, not run");
+    assert.equal(replies[2], "-ERR EXEC without MULTI\r\n");
+    assert.equal(replies[3], "+PONG\r\n");
+  },
+);

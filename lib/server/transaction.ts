@@ -148,7 +148,10 @@ export class Transaction {
     opening.then((conn) => {
       if (this.#opening === opening) this.#conn = conn;
     }, () => {
-      if (this.#opening === opening) this.#opening = undefined;
+      // Without its connection the transaction is over: later commands are not queued.
+      if (this.#opening !== opening) return;
+      this.#opening = undefined;
+      this.#inMulti = false;
     });
   }
 
