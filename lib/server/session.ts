@@ -5,7 +5,6 @@ import {
   encodeError,
   errWrongArgs,
   NOAUTH,
-  OK,
   ProtocolError,
   RequestDecoder,
 } from "../resp/mod.ts";
@@ -15,15 +14,14 @@ import { FifoQueue } from "../util/fifo_queue.ts";
 import type { Credentials } from "./credentials.ts";
 import { answerLocally, type ClientState, NO_AUTH_COMMANDS } from "./local_commands.ts";
 import { clientCommand, type ClientRegistry, type ClientView } from "./client_command.ts";
-import { Monitor } from "./monitor.ts";
+import { Feeds } from "./feeds.ts";
 import {
   notInSubscribedContext,
   RESET_REPLY,
   SUBSCRIBED_MODE_COMMANDS,
   subscribedPing,
-  unsubscribedReply,
 } from "./pubsub_replies.ts";
-import { SUBSCRIBE_COMMANDS, Subscriber, type SubscriberHost } from "./subscriber.ts";
+import { SUBSCRIBE_COMMANDS, type SubscriberHost } from "./subscriber.ts";
 import { Transaction, TRANSACTION_COMMANDS, type TransactionHost } from "./transaction.ts";
 
 /** What every session of one proxy shares. */
@@ -98,9 +96,7 @@ export class Session
   #drained: (() => void) | undefined;
   #closed = false;
   #transaction: Transaction | undefined;
-  #subscriber: Subscriber | undefined;
-  #subscriberOpening: Promise<Subscriber> | undefined;
-  #monitor: Promise<Monitor> | undefined;
+  #feeds = new Feeds(this);
 
   constructor(conn: Deno.Conn, id: number, options: SessionOptions) {
     this.#conn = conn;
@@ -117,13 +113,13 @@ export class Session
   }
 
   get flags(): string {
-    if (this.#monitor) return "O";
-    if (this.#subscriber && this.#subscriber.count > 0) return "P";
+    if (this.#feeds.monitoring) return "O";
+    if ((this.#feeds.subscriber?.count ?? 0) > 0) return "P";
     return this.#transaction && this.#transaction.queuedCount >= 0 ? "x" : "N";
   }
 
   get subscriptions() {
-    const s = this.#subscriber;
+    const s = this.#feeds.subscriber;
     return {
       channels: s?.channels.size ?? 0,
       patterns: s?.patterns.size ?? 0,
@@ -225,7 +221,9 @@ export class Session
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#dropConnectionState();
+    this.#transaction?.abandon();
+    this.#transaction = undefined;
+    this.#feeds.close();
     try {
       this.#conn.close();
     } catch {
@@ -297,7 +295,7 @@ export class Session
     args: Uint8Array[],
   ): Uint8Array | Promise<Uint8Array> {
     if (this.credentials && !this.authenticated && !NO_AUTH_COMMANDS.has(name)) return NOAUTH;
-    if (this.protocol === 2 && this.#subscriber && this.#subscriber.count > 0) {
+    if (this.protocol === 2 && (this.#feeds.subscriber?.count ?? 0) > 0) {
       // RESP2 subscribed mode: the connection carries messages, and little else is allowed.
       if (!SUBSCRIBED_MODE_COMMANDS.has(name)) return notInSubscribedContext(spec, args);
       if (name === "ping") return subscribedPing(args);
@@ -310,8 +308,8 @@ export class Session
       }
     }
     if (spec && !checkArity(spec, args.length)) return errWrongArgs(spec.name);
-    if (SUBSCRIBE_COMMANDS.has(name)) return this.#subscribe(name, args);
-    if (name === "monitor") return this.#startMonitor();
+    if (SUBSCRIBE_COMMANDS.has(name)) return this.#feeds.subscribe(name, args);
+    if (name === "monitor") return this.#feeds.monitor();
     if (name === "reset") return this.#reset();
     if (name === "client") {
       const registry = this.#options.registry ?? { clients: () => [this] };
@@ -324,52 +322,6 @@ export class Session
     if (local instanceof Promise) this.hold(local);
     if (local !== undefined) return local;
     return this.refuse(name) ?? this.#options.router.route(args, spec, this);
-  }
-
-  #subscribe(name: string, args: Uint8Array[]): Uint8Array | Promise<Uint8Array> {
-    let opening = this.#subscriberOpening;
-    if (!opening) {
-      if (name.endsWith("unsubscribe")) return unsubscribedReply(name, args, this.protocol);
-      const primary = this.router.primary;
-      const opened = Subscriber.open(primary.pool, primary.db(this.db), this.protocol, this);
-      this.#subscriberOpening = opening = opened;
-      opened.then((subscriber) => {
-        if (this.#subscriberOpening === opened && !this.#closed) this.#subscriber = subscriber;
-        else subscriber.close();
-      }, () => {
-        if (this.#subscriberOpening === opened) this.#subscriberOpening = undefined;
-      });
-    }
-    const subscriber = this.#subscriber;
-    const sent = subscriber ? subscriber.send(name, args) : opening.then((s) => s.send(name, args));
-    const reply = sent.then((frame) => {
-      this.#closeIdleSubscriber();
-      return frame;
-    });
-    // In RESP2 the next command is allowed or not depending on what this one leaves.
-    if (this.protocol === 2) this.hold(reply);
-    return reply;
-  }
-
-  /** With nothing left subscribed, the connection goes: the client is an ordinary one again. */
-  #closeIdleSubscriber(): void {
-    const subscriber = this.#subscriber;
-    if (!subscriber || subscriber.count > 0 || subscriber.busy) return;
-    subscriber.close();
-    this.#subscriber = undefined;
-    this.#subscriberOpening = undefined;
-  }
-
-  #startMonitor(): Uint8Array | Promise<Uint8Array> {
-    if (this.#monitor) return OK;
-    const primary = this.router.primary;
-    const started = Monitor.start(primary.pool, primary.db(this.db), this);
-    this.#monitor = started.then((s) => s.monitor);
-    this.#monitor.catch(() => this.#monitor = undefined);
-    const reply = started.then((s) => s.reply);
-    // The feed must not overtake the replies of commands sent after MONITOR.
-    this.hold(reply);
-    return reply;
   }
 
   /** RESET: the connection as a new client finds it. */
@@ -387,11 +339,7 @@ export class Session
   #dropConnectionState(): void {
     this.#transaction?.abandon();
     this.#transaction = undefined;
-    this.#subscriberOpening?.then((subscriber) => subscriber.close(), () => {});
-    this.#subscriberOpening = undefined;
-    this.#subscriber = undefined;
-    this.#monitor?.then((monitor) => monitor.close(), () => {});
-    this.#monitor = undefined;
+    this.#feeds.drop();
   }
 
   #errorReply(error: unknown): Uint8Array {
