@@ -1,20 +1,13 @@
 import { checkArity, type CommandSpec, lookupCommand, lowerAsciiString } from "../commands/mod.ts";
 import type { Metrics } from "../http/mod.ts";
-import {
-  concatBytes,
-  encodeError,
-  errWrongArgs,
-  NOAUTH,
-  ProtocolError,
-  RequestDecoder,
-} from "../resp/mod.ts";
+import { encodeError, errWrongArgs, NOAUTH, ProtocolError, RequestDecoder } from "../resp/mod.ts";
 import { DEFAULT_DB, type RouteContext, type Router } from "../route/mod.ts";
 import { UpstreamError } from "../upstream/mod.ts";
-import { FifoQueue } from "../util/fifo_queue.ts";
 import type { Credentials } from "./credentials.ts";
 import { answerLocally, type ClientState, NO_AUTH_COMMANDS } from "./local_commands.ts";
 import { clientCommand, type ClientRegistry, type ClientView } from "./client_command.ts";
 import { Feeds } from "./feeds.ts";
+import { ReplyQueue } from "./reply_queue.ts";
 import {
   notInSubscribedContext,
   RESET_REPLY,
@@ -36,21 +29,6 @@ export interface SessionOptions {
   refuse?: (name: string) => Uint8Array | undefined;
   /** All clients of the proxy, for CLIENT LIST and CLIENT KILL. */
   registry?: ClientRegistry;
-}
-
-interface ReplySlot {
-  frame: Uint8Array | undefined;
-  /** Command name, for the latency histogram; empty for pushes, which answer no command. */
-  name: string;
-  /** performance.now() when the request's bytes were read. */
-  readAt: number;
-  /** CLIENT REPLY OFF/SKIP: the command runs, its reply is not written. */
-  silent?: boolean;
-}
-
-interface SettleWaiter {
-  count: number;
-  resolve(): void;
 }
 
 // Every connected client has a read pending at all times, so its buffer is memory held even
@@ -83,17 +61,8 @@ export class Session
   #conn: Deno.Conn;
   #options: SessionOptions;
   #decoder = new RequestDecoder();
-  #replies = new FifoQueue<ReplySlot>();
-  #issued = 0;
-  #completed = 0;
-  #settleWaiters: SettleWaiter[] = [];
+  #replies: ReplyQueue;
   #hold: Promise<unknown> | undefined;
-  #outbox: Uint8Array[] = [];
-  /** Bytes handed to the outbox and not yet written to the client. */
-  #unwritten = 0;
-  #writing: Promise<void> | undefined;
-  #writeScheduled = false;
-  #drained: (() => void) | undefined;
   #closed = false;
   #transaction: Transaction | undefined;
   #feeds = new Feeds(this);
@@ -106,6 +75,12 @@ export class Session
     this.authenticated = options.credentials === undefined;
     this.addr = addressText(conn.remoteAddr);
     this.laddr = addressText(conn.localAddr);
+    this.#replies = new ReplyQueue(
+      conn,
+      options.metrics,
+      options.maxPendingReplies ?? 10_000,
+      () => this.close(),
+    );
   }
 
   get dbNumber(): number {
@@ -134,13 +109,12 @@ export class Session
   /** CLIENT KILL: the connection closes once the replies already due are written. */
   kill(): void {
     this.quitting = true;
-    this.settled().then(() => this.#flushed()).finally(() => this.close());
+    this.settled().then(() => this.#replies.flushed()).finally(() => this.close());
   }
 
   /** Serves the client until it disconnects, QUITs or sends a malformed request. */
   async run(): Promise<void> {
     let buffer = new Uint8Array(MIN_READ_BUFFER);
-    const maxPending = this.#options.maxPendingReplies ?? 10_000;
     try {
       while (!this.quitting && !this.#closed) {
         let n: number | null;
@@ -170,7 +144,7 @@ export class Session
           }
           this.#options.metrics.protocolError();
           this.#options.log?.(`client ${this.id}: ${error.message}, closing`);
-          this.#enqueue(encodeError(`ERR ${error.message}`), "protocol-error", readAt);
+          this.#replies.push(encodeError(`ERR ${error.message}`), "protocol-error", readAt);
           break;
         }
         for (const args of commands) {
@@ -179,12 +153,10 @@ export class Session
           this.#execute(args, readAt);
           if (this.quitting) break;
         }
-        if (this.#replies.length >= maxPending) {
-          await new Promise<void>((resolve) => this.#drained = resolve);
-        }
+        if (this.#replies.full) await this.#replies.drained();
       }
       if (this.quitting || !this.#closed) await this.settled();
-      await this.#flushed();
+      await this.#replies.flushed();
     } finally {
       this.close();
     }
@@ -203,12 +175,12 @@ export class Session
     if (this.#closed) return;
     // Redis's client-output-buffer-limit for pub/sub: a subscriber that does not read its
     // messages is disconnected rather than allowed to fill the proxy's memory.
-    if (this.#unwritten > MAX_UNREAD_PUSH_BYTES) {
+    if (this.#replies.unwritten > MAX_UNREAD_PUSH_BYTES) {
       this.#options.log?.(`client ${this.id}: not reading its messages, closing`);
       this.close();
       return;
     }
-    this.#enqueue(frame, "", performance.now());
+    this.#replies.push(frame, "", performance.now());
   }
 
   /** A subscription or MONITOR connection broke: the client reconnects and starts over. */
@@ -229,12 +201,11 @@ export class Session
     } catch {
       // already closed
     }
-    this.#drained?.();
+    this.#replies.close();
   }
 
   settled(): Promise<void> {
-    if (this.#completed >= this.#issued) return Promise.resolve();
-    return new Promise((resolve) => this.#settleWaiters.push({ count: this.#issued, resolve }));
+    return this.#replies.settled();
   }
 
   hold(dispatched: Promise<unknown>): void {
@@ -274,19 +245,10 @@ export class Session
       silent = this.replyMode !== "on";
     }
     if (reply instanceof Uint8Array) {
-      this.#enqueue(reply, name, readAt, silent);
+      this.#replies.push(reply, name, readAt, silent);
       return;
     }
-    const slot: ReplySlot = { frame: undefined, name, readAt, silent };
-    this.#replies.push(slot);
-    this.#issued++;
-    reply.then((frame) => {
-      slot.frame = frame;
-      this.#flushReady();
-    }, (error) => {
-      slot.frame = this.#errorReply(error);
-      this.#flushReady();
-    });
+    this.#replies.pushPending(reply, name, readAt, silent, (error) => this.#errorReply(error));
   }
 
   #dispatch(
@@ -349,72 +311,6 @@ export class Session
     }
     this.#options.log?.(`client ${this.id}: internal error: ${(error as Error)?.stack ?? error}`);
     return encodeError(`ERR internal error: ${(error as Error)?.message ?? error}`);
-  }
-
-  #enqueue(frame: Uint8Array, name: string, readAt: number, silent = false): void {
-    this.#replies.push({ frame, name, readAt, silent });
-    this.#issued++;
-    this.#flushReady();
-  }
-
-  #flushReady(): void {
-    let head = this.#replies.peek();
-    if (head === undefined || head.frame === undefined) return;
-    const now = performance.now();
-    const metrics = this.#options.metrics;
-    while (head !== undefined && head.frame !== undefined) {
-      if (!head.silent) {
-        this.#outbox.push(head.frame);
-        this.#unwritten += head.frame.length;
-      }
-      if (head.name !== "") metrics.observeLatency(head.name, now - head.readAt);
-      this.#replies.shift();
-      this.#completed++;
-      head = this.#replies.peek();
-    }
-    while (this.#settleWaiters.length > 0 && this.#settleWaiters[0].count <= this.#completed) {
-      this.#settleWaiters.shift()!.resolve();
-    }
-    // Deferred to a microtask so every reply that completes in this turn leaves in one write.
-    if (!this.#writing && !this.#writeScheduled) {
-      this.#writeScheduled = true;
-      queueMicrotask(() => {
-        this.#writeScheduled = false;
-        if (!this.#writing && this.#outbox.length > 0) this.#writing = this.#writeOut();
-      });
-    }
-    if (this.#drained && this.#replies.length < (this.#options.maxPendingReplies ?? 10_000) / 2) {
-      const drained = this.#drained;
-      this.#drained = undefined;
-      drained();
-    }
-  }
-
-  /** Resolves once every reply handed to the outbox has been written (or the client left). */
-  async #flushed(): Promise<void> {
-    while (!this.#closed) {
-      if (!this.#writing && this.#outbox.length > 0) this.#writing = this.#writeOut();
-      if (!this.#writing) return;
-      await this.#writing;
-    }
-  }
-
-  async #writeOut(): Promise<void> {
-    try {
-      while (this.#outbox.length > 0 && !this.#closed) {
-        const parts = this.#outbox;
-        this.#outbox = [];
-        const chunk = parts.length === 1 ? parts[0] : concatBytes(parts);
-        let written = 0;
-        while (written < chunk.length) written += await this.#conn.write(chunk.subarray(written));
-        this.#unwritten -= chunk.length;
-      }
-    } catch {
-      // The client went away; its reads end the session.
-      this.close();
-    } finally {
-      this.#writing = undefined;
-    }
   }
 }
 
