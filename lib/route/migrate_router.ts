@@ -8,7 +8,7 @@ import {
 import type { HealthProbe } from "../http/mod.ts";
 import { Copier, CopyFailed } from "../migrate/mod.ts";
 import { encodeCommand, encodeInteger, integerValue, isErrorFrame } from "../resp/mod.ts";
-import { keyString } from "../util/key_string.ts";
+import { distinctKeys } from "../util/key_string.ts";
 import { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
 import { forward } from "./single_router.ts";
 import type { Target } from "./target.ts";
@@ -106,13 +106,18 @@ export class MigrateRouter implements Router {
    * Once copied, a source copy is redundant, so deleting it early never changes what clients
    * see, and nothing is left to do after EXEC.
    */
-  async prepare(
+  prepare(
     args: Uint8Array[],
     spec: CommandSpec | undefined,
     db: number,
-  ): Promise<Uint8Array | undefined> {
+  ): Promise<Uint8Array | undefined> | undefined {
     const plan = planCommand(args, spec);
+    // Nothing to wait for: the command is sent at once, without holding the client.
     if (plan.kind === "keyless") return undefined;
+    return this.#prepareKeys(plan, db);
+  }
+
+  async #prepareKeys(plan: CommandPlan, db: number): Promise<Uint8Array | undefined> {
     const retire = uniqueKeys(
       plan.keys.filter((k) =>
         plan.kind === "delete" || k.retiresSource ||
@@ -330,14 +335,5 @@ export class MigrateRouter implements Router {
 }
 
 function uniqueKeys(keys: readonly KeyPlan[]): Uint8Array[] {
-  if (keys.length <= 1) return keys.map((k) => k.key);
-  const seen = new Set<string>();
-  const out: Uint8Array[] = [];
-  for (const { key } of keys) {
-    const name = keyString(0, key);
-    if (seen.has(name)) continue;
-    seen.add(name);
-    out.push(key);
-  }
-  return out;
+  return distinctKeys(keys.map((k) => k.key));
 }

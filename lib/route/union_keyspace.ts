@@ -9,7 +9,7 @@ import {
   isErrorFrame,
   type Reply,
 } from "../resp/mod.ts";
-import { keyString } from "../util/key_string.ts";
+import { distinctKeys } from "../util/key_string.ts";
 import type { RouteContext } from "./router.ts";
 import type { Target } from "./target.ts";
 
@@ -90,14 +90,7 @@ async function keys({ source, destination, db }: Servers, args: Uint8Array[]): P
   ]);
   if (isErrorFrame(onDestination)) return onDestination;
   if (isErrorFrame(onSource)) return onSource;
-  const seen = new Set<string>();
-  const all: Uint8Array[] = [];
-  for (const key of [...bulks(decodeReply(onDestination)), ...bulks(decodeReply(onSource))]) {
-    const name = keyString(0, key);
-    if (seen.has(name)) continue;
-    seen.add(name);
-    all.push(key);
-  }
+  const all = distinctKeys([...bulks(decodeReply(onDestination)), ...bulks(decodeReply(onSource))]);
   return encodeArray(all.map((key) => encodeBulk(key)));
 }
 

@@ -1,7 +1,7 @@
 import { type CommandSpec, presenceTest } from "../commands/mod.ts";
-import type { Copier } from "../migrate/mod.ts";
+import { type Copier, CopyFailed } from "../migrate/mod.ts";
 import { encodeCommand, encodeInteger, integerValue, isErrorFrame } from "../resp/mod.ts";
-import { keyString } from "../util/key_string.ts";
+import { distinctKeys, keyString } from "../util/key_string.ts";
 import type { RouteContext } from "./router.ts";
 import type { Target } from "./target.ts";
 
@@ -69,39 +69,28 @@ async function existsUnion(
   context: RouteContext,
 ): Promise<Uint8Array> {
   const { db } = context;
-  const keys = uniqueKeys(args.slice(1));
   const sentAt = copier.changes.now();
-  const exists = (target: Target, names: Uint8Array[]) =>
-    Promise.all(target.callAll(db, names.map((key) => ["EXISTS", key])));
-  const onDestination = await exists(destination, keys);
-  const error = onDestination.find(isErrorFrame);
-  if (error) return error;
-  const found = new Set(keys.filter((_, i) => integerValue(onDestination[i]) === 1));
-  const missing = keys.filter((key) => !found.has(key));
-  if (missing.length > 0) {
-    const onSource = await exists(source, missing);
-    const moved: Uint8Array[] = [];
-    missing.forEach((key, i) => {
-      if (integerValue(onSource[i]) === 1) found.add(key);
-      else if (copier.changes.changedSince(copier.keyName(db, key), sentAt)) moved.push(key);
-    });
-    const again = await exists(destination, moved);
-    moved.forEach((key, i) => {
-      if (integerValue(again[i]) === 1) found.add(key);
-    });
+  /** The keys of `keys` that exist on `target`, by name. */
+  const existing = async (target: Target, keys: Uint8Array[]) => {
+    const replies = await Promise.all(target.callAll(db, keys.map((key) => ["EXISTS", key])));
+    const error = replies.find(isErrorFrame);
+    if (error) throw new CopyFailed(error, "EXISTS refused");
+    return new Set(keys.filter((_, i) => integerValue(replies[i]) === 1).map(name));
+  };
+  const name = (key: Uint8Array) => keyString(0, key);
+  const keys = distinctKeys(args.slice(1));
+  try {
+    const found = await existing(destination, keys);
+    const onSource = await existing(source, keys.filter((key) => !found.has(name(key))));
+    // Missing on both: a key moved meanwhile is on the destination now.
+    const moved = keys.filter((key) =>
+      !found.has(name(key)) && !onSource.has(name(key)) &&
+      copier.changes.changedSince(copier.keyName(db, key), sentAt)
+    );
+    const union = new Set([...found, ...onSource, ...await existing(destination, moved)]);
+    return encodeInteger(args.slice(1).filter((key) => union.has(name(key))).length);
+  } catch (error) {
+    if (error instanceof CopyFailed) return error.reply;
+    throw error;
   }
-  let count = 0;
-  const byName = new Map(keys.map((key) => [keyString(0, key), key]));
-  for (const arg of args.slice(1)) if (found.has(byName.get(keyString(0, arg))!)) count++;
-  return encodeInteger(count);
-}
-
-/** The distinct keys, as the first occurrence of each. */
-function uniqueKeys(keys: Uint8Array[]): Uint8Array[] {
-  const seen = new Map<string, Uint8Array>();
-  for (const key of keys) {
-    const name = keyString(0, key);
-    if (!seen.has(name)) seen.set(name, key);
-  }
-  return [...seen.values()];
 }

@@ -20,7 +20,7 @@ export interface ClientView {
   /** The database the client uses, as a number. */
   readonly dbNumber: number;
   readonly protocol: 2 | 3;
-  /** Date.now() at connect and at the last command. */
+  /** performance.now() at connect and when the last command was read. */
   readonly createdAt: number;
   readonly lastCommandAt: number;
   /** Full name of the last command, "get" or "client|list". */
@@ -55,7 +55,7 @@ const HELP = [
 ];
 
 /** One line of CLIENT LIST / CLIENT INFO, in Redis's field order. */
-export function clientInfoLine(client: ClientView, now = Date.now()): string {
+export function clientInfoLine(client: ClientView, now = performance.now()): string {
   const { channels, patterns, shardChannels } = client.subscriptions;
   const fields: [string, string | number][] = [
     ["id", client.id],
@@ -120,7 +120,7 @@ function list(registry: ClientRegistry, args: Uint8Array[]): Uint8Array {
       return encodeError("ERR syntax error");
     }
   }
-  const now = Date.now();
+  const now = performance.now();
   return encodeBulk(clients.map((c) => clientInfoLine(c, now)).join(""));
 }
 
@@ -159,7 +159,7 @@ function kill(self: ClientView, registry: ClientRegistry, args: Uint8Array[]): U
         matching = matching.filter(() => value === "default");
         break;
       case "maxage":
-        matching = matching.filter((c) => (Date.now() - c.createdAt) / 1000 > Number(value));
+        matching = matching.filter((c) => (performance.now() - c.createdAt) / 1000 > Number(value));
         break;
       case "skipme":
         if (value.toLowerCase() !== "yes" && value.toLowerCase() !== "no") {

@@ -50,8 +50,8 @@ export class Session
   protocol: 2 | 3 = 2;
   readonly addr: string;
   readonly laddr: string;
-  readonly createdAt = Date.now();
-  lastCommandAt = Date.now();
+  readonly createdAt = performance.now();
+  lastCommandAt = performance.now();
   lastCommand = "";
   replyMode: "on" | "off" | "skip" = "on";
   name: string | undefined;
@@ -233,7 +233,8 @@ export class Session
     let silent = this.replyMode !== "on";
     if (this.replyMode === "skip") this.replyMode = "on";
     this.lastCommand = spec?.name ?? name;
-    this.lastCommandAt = Date.now();
+    // The chunk's one clock read serves here too.
+    this.lastCommandAt = readAt;
     let reply: Uint8Array | Promise<Uint8Array>;
     try {
       reply = this.#dispatch(name, spec, args);
