@@ -2,6 +2,7 @@ import type { CommandSpec } from "../commands/mod.ts";
 import { decodeReply, encodeCommand, encodeError, encodeRequest, OK } from "../resp/mod.ts";
 import type { Router } from "../route/mod.ts";
 import type { Request, UpstreamConnection } from "../upstream/mod.ts";
+import { bytesToText } from "../util/key_string.ts";
 import { SUBSCRIBE_COMMANDS } from "./subscriber.ts";
 
 /** What a transaction needs from the client session it belongs to. */
@@ -179,7 +180,7 @@ export class Transaction {
    * thinks: it is closed instead of reused.
    */
   #queueSelect(args: Uint8Array[]): void {
-    const text = args.length === 2 ? new TextDecoder().decode(args[1]) : "";
+    const text = args.length === 2 ? bytesToText(args[1]) : "";
     if (!/^\d+$/.test(text)) return;
     const db = Number(text);
     this.#selects.push({ index: this.#queued, db });
