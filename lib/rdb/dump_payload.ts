@@ -1,0 +1,77 @@
+import { ByteReader } from "./byte_reader.ts";
+import { Crc64 } from "./crc64.ts";
+import { RdbSyntaxError } from "./rdb_syntax_error.ts";
+import { dataTypeOf, MAX_RDB_VERSION } from "./rdb_types.ts";
+import { skipValue } from "./value_skipper.ts";
+
+/** A value in `DUMP` form, split into its parts. */
+export interface DumpedValue {
+  type: number;
+  payload: Uint8Array;
+  /** The RDB version of the server that made the payload. */
+  rdbVersion: number;
+}
+
+/**
+ * Encodes a `DUMP` payload, the format `RESTORE` takes: the type byte, the value's encoding,
+ * the RDB version as two little-endian bytes, and the CRC-64 of all that.
+ *
+ * @example
+ * ```ts
+ * const entry = ...; // an RdbEntry from parseRdb
+ * await redis.restore(entry.key, 0, encodeDump(entry, 10));
+ * ```
+ */
+export function encodeDump(
+  value: { type: number; payload: Uint8Array },
+  rdbVersion: number,
+): Uint8Array {
+  const { type, payload } = value;
+  const out = new Uint8Array(1 + payload.length + 10);
+  out[0] = type;
+  out.set(payload, 1);
+  out[payload.length + 1] = rdbVersion & 0xff;
+  out[payload.length + 2] = rdbVersion >> 8;
+  out.set(new Crc64().update(out.subarray(0, payload.length + 3)).bytes(), payload.length + 3);
+  return out;
+}
+
+/**
+ * Splits a `DUMP` payload into type, value bytes and version, checking the checksum, the type
+ * and that the value's encoding ends exactly where the trailer starts. Offsets in errors are
+ * within the payload.
+ */
+export function decodeDump(dump: Uint8Array): DumpedValue {
+  if (dump.length < 11) {
+    throw new RdbSyntaxError(`DUMP payload of ${dump.length} bytes is too short`, 0);
+  }
+  const trailer = dump.length - 10;
+  const expected = new Crc64().update(dump.subarray(0, dump.length - 8)).value;
+  const stored = new DataView(dump.buffer, dump.byteOffset + dump.length - 8, 8).getBigUint64(
+    0,
+    true,
+  );
+  if (stored !== expected) {
+    throw new RdbSyntaxError(
+      `DUMP checksum 0x${stored.toString(16)} does not match 0x${expected.toString(16)}`,
+      dump.length - 8,
+    );
+  }
+  const rdbVersion = dump[trailer] | (dump[trailer + 1] << 8);
+  if (rdbVersion > MAX_RDB_VERSION) {
+    throw new RdbSyntaxError(`unsupported RDB version ${rdbVersion} in DUMP payload`, trailer);
+  }
+  const type = dump[0];
+  if (dataTypeOf(type) === undefined) {
+    throw new RdbSyntaxError(`unknown type byte 0x${type.toString(16)}`, 0);
+  }
+  const reader = new ByteReader(dump, 1, trailer);
+  skipValue(type, reader);
+  if (reader.pos !== trailer) {
+    throw new RdbSyntaxError(
+      `value ends ${trailer - reader.pos} bytes before the trailer`,
+      reader.pos,
+    );
+  }
+  return { type, payload: dump.subarray(1, trailer), rdbVersion };
+}

@@ -1,0 +1,77 @@
+import type { RdbEntry } from "./rdb_entry.ts";
+import type { RdbParserOptions } from "./rdb_parser.ts";
+import { parseRdb, type RdbSource } from "./parse_rdb.ts";
+import { RdbWriter } from "./rdb_writer.ts";
+
+export interface FilterOptions extends RdbParserOptions {
+  /** Keep keys whose text matches (default: all). */
+  include?: RegExp;
+  /** Then drop keys whose text matches. */
+  exclude?: RegExp;
+  /** A further test on the whole entry (database, type, expiry). */
+  keep?: (entry: RdbEntry) => boolean;
+}
+
+export interface FilterStats {
+  version: number;
+  keys: number;
+  kept: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/**
+ * Copies an RDB keeping only the selected keys. Kept entries are copied byte for byte, never
+ * decoded; AUX fields, functions and module aux data are kept; RESIZEDB and slot hints are
+ * dropped because their counts would be wrong; SELECTDB is written before the first kept key
+ * of each database. The output has the input's version and a fresh checksum.
+ */
+export async function filterRdb(
+  source: RdbSource,
+  sink: (chunk: Uint8Array) => void,
+  options: FilterOptions = {},
+): Promise<FilterStats> {
+  const { include, exclude, keep } = options;
+  const stats: FilterStats = { version: 0, keys: 0, kept: 0, bytesIn: 0, bytesOut: 0 };
+  const out = (chunk: Uint8Array) => {
+    stats.bytesOut += chunk.length;
+    sink(chunk);
+  };
+  let writer: RdbWriter | undefined;
+  let writtenDb = -1;
+  for await (const record of parseRdb(source, options)) {
+    stats.bytesIn += record.raw.length;
+    switch (record.kind) {
+      case "header":
+        stats.version = record.version;
+        writer = new RdbWriter(out, { version: record.version });
+        break;
+      case "aux":
+      case "function":
+      case "moduleaux":
+        writer!.raw(record.raw);
+        break;
+      case "entry": {
+        stats.keys++;
+        const entry = record.entry;
+        if (include || exclude) {
+          const text = entry.keyText;
+          if (include && !include.test(text)) break;
+          if (exclude && exclude.test(text)) break;
+        }
+        if (keep && !keep(entry)) break;
+        if (entry.db !== writtenDb) {
+          writer!.selectDb(entry.db);
+          writtenDb = entry.db;
+        }
+        writer!.raw(entry.raw);
+        stats.kept++;
+        break;
+      }
+      case "eof":
+        writer!.end();
+        break;
+    }
+  }
+  return stats;
+}
