@@ -45,7 +45,8 @@ export function lzfDecompress(input: Uint8Array, outputLength: number): Uint8Arr
     if (ref < 0) throw new LzfError("back-reference before the start of the output");
     if (op + length > outputLength) throw new LzfError("match overflows the output");
     // Byte by byte: a match may overlap the bytes it produces.
-    for (let end = op + length; op < end;) output[op++] = output[ref++];
+    const end = op + length;
+    while (op < end) output[op++] = output[ref++];
   }
   if (op !== outputLength) {
     throw new LzfError(`decompressed to ${op} bytes, expected ${outputLength}`);
