@@ -15,9 +15,14 @@ function text(element: ListpackElement): Uint8Array {
   return typeof element === "bigint" ? encoder.encode(String(element)) : element;
 }
 
+const INFINITIES: Record<string, number> = { "inf": Infinity, "+inf": Infinity, "-inf": -Infinity };
+
+/** A number stored as a listpack element; Redis writes infinite scores as `inf`/`-inf`. */
 function number(element: ListpackElement | Uint8Array, what: string): number {
-  const value = Number(typeof element === "bigint" ? element : String.fromCharCode(...element));
-  if (Number.isNaN(value)) throw new EncodingError(`${what} is not a number`, 0);
+  if (typeof element === "bigint") return Number(element);
+  const text = String.fromCharCode(...element);
+  const value = INFINITIES[text.toLowerCase()] ?? Number(text);
+  if (Number.isNaN(value)) throw new EncodingError(`${what} ${JSON.stringify(text)} is not a number`, 0);
   return value;
 }
 

@@ -11,6 +11,8 @@ export interface RedisServerOptions {
   args?: string[];
   /** Defaults to `"redis-server"`. */
   binary?: string;
+  /** An RDB file the server loads at start-up (written to its directory as dump.rdb). */
+  rdb?: Uint8Array;
 }
 
 /** What to tell a user who has no redis-server. */
@@ -127,6 +129,7 @@ export class RedisServer implements AsyncDisposable {
     this.#output = "";
     this.#exited = false;
     this.#dir = await Deno.makeTempDir({ prefix: "remiro-redis-" });
+    if (this.#options.rdb) await Deno.writeFile(`${this.#dir}/dump.rdb`, this.#options.rdb);
     const args = [
       ...["--port", `${this.port}`, "--bind", this.hostname],
       ...["--save", "", "--appendonly", "no", "--dir", this.#dir],
