@@ -32,14 +32,17 @@ function release(version: string): number {
 function seeded(seed: number): (n: number) => Uint8Array {
   return (n) => {
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+    for (let i = 0; i < n; i++) {
+      out[i] = (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+    }
     return out;
   };
 }
 
 async function fill(redis: Redis, version: number): Promise<void> {
   const random = seeded(7);
-  const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+  const range = <T>(n: number, f: (i: number) => T): T[] =>
+    Array.from({ length: n }, (_, i) => f(i));
   await redis.select(0);
   // Strings: integer-encoded, short, long and compressible, binary, large, and integer keys.
   await redis.set("str:int", "12345");
@@ -84,8 +87,26 @@ async function fill(redis: Redis, version: number): Promise<void> {
     await redis.xdel("stream:events", "1700000000005-2", "1700000000006-0");
     await redis.xgroup("CREATE", "stream:events", "readers", "0");
     await redis.xgroup("CREATE", "stream:events", "late", "$");
-    await redis.xreadgroup("GROUP", "readers", "alice", "COUNT", "5", "STREAMS", "stream:events", ">");
-    await redis.xreadgroup("GROUP", "readers", "bob", "COUNT", "3", "STREAMS", "stream:events", ">");
+    await redis.xreadgroup(
+      "GROUP",
+      "readers",
+      "alice",
+      "COUNT",
+      "5",
+      "STREAMS",
+      "stream:events",
+      ">",
+    );
+    await redis.xreadgroup(
+      "GROUP",
+      "readers",
+      "bob",
+      "COUNT",
+      "3",
+      "STREAMS",
+      "stream:events",
+      ">",
+    );
     await redis.xack("stream:events", "readers", "1700000000000-0");
     await redis.xadd("stream:emptied", "1-1", "a", "b");
     await redis.xdel("stream:emptied", "1-1");
@@ -104,7 +125,16 @@ async function fill(redis: Redis, version: number): Promise<void> {
     await redis.hset("hash:fieldttl:small", "a", "1", "b", "2", "c", "3");
     await redis.call("HPEXPIREAT", "hash:fieldttl:small", FAR_FUTURE_MS, "FIELDS", 2, "a", "b");
     await redis.hset("hash:fieldttl:large", ...range(600, (i) => [`f${i}`, `v${i}`]).flat());
-    await redis.call("HPEXPIREAT", "hash:fieldttl:large", FAR_FUTURE_MS + 5, "FIELDS", 3, "f1", "f2", "f3");
+    await redis.call(
+      "HPEXPIREAT",
+      "hash:fieldttl:large",
+      FAR_FUTURE_MS + 5,
+      "FIELDS",
+      3,
+      "f1",
+      "f2",
+      "f3",
+    );
   }
   await redis.select(1);
   await redis.set("db1:key", "in db 1");

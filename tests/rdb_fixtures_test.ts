@@ -12,7 +12,8 @@ import {
   serverLoading,
 } from "./_util/rdb_files.ts";
 
-const byPlace = (a: FixtureKey, b: FixtureKey) => a.db - b.db || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const byPlace = (a: FixtureKey, b: FixtureKey) =>
+  a.db - b.db || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 async function entriesOf(rdb: Uint8Array): Promise<RdbEntry[]> {
   const entries: RdbEntry[] = [];
@@ -62,33 +63,39 @@ async function digests(port: number): Promise<Map<string, string>> {
 
 // The installed Redis (7.0) loads RDB versions up to 10: the 2.8, 6.2 and 7.0 fixtures.
 for (const version of ["2.8.24", "6.2.16", "7.0.15"]) {
-  integrationTest(`rdb: Redis ${version} fixture rewritten from decoded values loads with identical digests`, async () => {
-    const original = await fixtureRdb(version);
-    const rewritten = await rewriteFromValues(original, 10);
-    await using source = await serverLoading(original);
-    await using copy = await serverLoading(rewritten);
-    const expected = await digests(source.port);
-    assert.equal(expected.size, (await fixtureKeys(version)).length);
-    assert.deepEqual(await digests(copy.port), expected);
-  });
+  integrationTest(
+    `rdb: Redis ${version} fixture rewritten from decoded values loads with identical digests`,
+    async () => {
+      const original = await fixtureRdb(version);
+      const rewritten = await rewriteFromValues(original, 10);
+      await using source = await serverLoading(original);
+      await using copy = await serverLoading(rewritten);
+      const expected = await digests(source.port);
+      assert.equal(expected.size, (await fixtureKeys(version)).length);
+      assert.deepEqual(await digests(copy.port), expected);
+    },
+  );
 }
 
-integrationTest("rdb: an unfiltered copy loads with identical digests, TTLs and functions", async () => {
-  const original = await fixtureRdb("7.0.15");
-  const chunks: Uint8Array[] = [];
-  const stats = await filterRdb(original, (chunk) => chunks.push(chunk));
-  assert.equal(stats.kept, stats.keys);
-  await using source = await serverLoading(original);
-  await using copy = await serverLoading(joinChunks(chunks));
-  assert.deepEqual(await digests(copy.port), await digests(source.port));
-  const redis = new Redis({ port: copy.port, host: "127.0.0.1" });
-  try {
-    assert.equal(await redis.call("PEXPIRETIME", "ttl:string"), 4102444800000);
-    assert.equal(await redis.call("FCALL", "fixture_echo", 0, "hi"), "hi");
-  } finally {
-    redis.disconnect();
-  }
-});
+integrationTest(
+  "rdb: an unfiltered copy loads with identical digests, TTLs and functions",
+  async () => {
+    const original = await fixtureRdb("7.0.15");
+    const chunks: Uint8Array[] = [];
+    const stats = await filterRdb(original, (chunk) => chunks.push(chunk));
+    assert.equal(stats.kept, stats.keys);
+    await using source = await serverLoading(original);
+    await using copy = await serverLoading(joinChunks(chunks));
+    assert.deepEqual(await digests(copy.port), await digests(source.port));
+    const redis = new Redis({ port: copy.port, host: "127.0.0.1" });
+    try {
+      assert.equal(await redis.call("PEXPIRETIME", "ttl:string"), 4102444800000);
+      assert.equal(await redis.call("FCALL", "fixture_echo", 0, "hi"), "hi");
+    } finally {
+      redis.disconnect();
+    }
+  },
+);
 
 integrationTest("rdb: filter output holds exactly the keys the regexes select", async () => {
   const include = /^(str|hash):/;
@@ -99,7 +106,10 @@ integrationTest("rdb: filter output holds exactly the keys the regexes select", 
     .sort();
   assert.ok(expected.length >= 5);
   const chunks: Uint8Array[] = [];
-  const stats = await filterRdb(await fixtureRdb("7.0.15"), (c) => chunks.push(c), { include, exclude });
+  const stats = await filterRdb(await fixtureRdb("7.0.15"), (c) => chunks.push(c), {
+    include,
+    exclude,
+  });
   assert.equal(stats.kept, expected.length);
   await using filtered = await serverLoading(joinChunks(chunks));
   assert.deepEqual([...(await digests(filtered.port)).keys()].sort(), expected);

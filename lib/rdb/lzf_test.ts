@@ -20,7 +20,9 @@ Deno.test("lzf round-trips repetitive and mixed data", () => {
 
 Deno.test("lzfCompress gives up on data it cannot shrink", () => {
   let seed = 12345;
-  const random = new Uint8Array(500).map(() => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24);
+  const random = new Uint8Array(500).map(() =>
+    (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24
+  );
   assert.equal(lzfCompress(random), undefined);
   assert.equal(lzfCompress(text("abc")), undefined);
 });

@@ -22,7 +22,9 @@ function number(element: ListpackElement | Uint8Array, what: string): number {
   if (typeof element === "bigint") return Number(element);
   const text = String.fromCharCode(...element);
   const value = INFINITIES[text.toLowerCase()] ?? Number(text);
-  if (Number.isNaN(value)) throw new EncodingError(`${what} ${JSON.stringify(text)} is not a number`, 0);
+  if (Number.isNaN(value)) {
+    throw new EncodingError(`${what} ${JSON.stringify(text)} is not a number`, 0);
+  }
   return value;
 }
 

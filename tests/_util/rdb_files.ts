@@ -45,7 +45,7 @@ export async function rewriteFromValues(rdb: Uint8Array, version: number): Promi
     if (record.kind === "function") writer.functionLibrary(record.code);
     if (record.kind !== "entry") continue;
     const { entry } = record;
-    if (entry.db !== db) writer.selectDb((db = entry.db));
+    if (entry.db !== db) writer.selectDb(db = entry.db);
     writer.value(entry.key, entry.decode(), { expiresAt: entry.expiresAt });
   }
   writer.end();

@@ -103,7 +103,9 @@ export async function expectedValues(redis: Redis, release: number): Promise<Fix
       const type = await redis.type(key);
       const pttl = await redis.pttl(key);
       const entry: FixtureKey = { db, key: latin1(key), type, hasTtl: pttl > 0, value: null };
-      if (release >= 7.0 && pttl > 0) entry.expiresAt = Number(await redis.call("PEXPIRETIME", key));
+      if (release >= 7.0 && pttl > 0) {
+        entry.expiresAt = Number(await redis.call("PEXPIRETIME", key));
+      }
       entry.value = await readValue(redis, key, type, release);
       out.push(entry);
     }
@@ -112,7 +114,12 @@ export async function expectedValues(redis: Redis, release: number): Promise<Fix
   return out;
 }
 
-async function readValue(redis: Redis, key: Buffer, type: string, release: number): Promise<unknown> {
+async function readValue(
+  redis: Redis,
+  key: Buffer,
+  type: string,
+  release: number,
+): Promise<unknown> {
   const text = (items: Buffer[]) => items.map(latin1);
   switch (type) {
     case "string":
@@ -133,7 +140,8 @@ async function readValue(redis: Redis, key: Buffer, type: string, release: numbe
       for (let i = 0; i < flat.length; i += 2) fields.push([flat[i], flat[i + 1], null]);
       if (release >= 7.4) {
         const names = fields.map(([f]) => f);
-        const times = (await redis.call("HPEXPIRETIME", key, "FIELDS", names.length, ...names)) as number[];
+        const times =
+          (await redis.call("HPEXPIRETIME", key, "FIELDS", names.length, ...names)) as number[];
         times.forEach((t, i) => (fields[i][2] = t > 0 ? t : null));
       }
       return fields.sort((a, b) => byText(a[0], b[0]));
