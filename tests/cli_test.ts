@@ -2,20 +2,7 @@ import assert from "node:assert/strict";
 import { integrationTest } from "./_util/integration.ts";
 import { RedisServer, waitFor } from "./_util/redis.ts";
 import { freePort } from "../lib/redis_process/mod.ts";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-async function runRemiro(
-  args: string[],
-): Promise<{ code: number; stderr: string; stdout: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
+import { MAIN, runRemiro } from "./_util/remiro_cli.ts";
 
 async function withConfig(text: string, fn: (path: string) => Promise<void>): Promise<void> {
   const path = await Deno.makeTempFile({ suffix: ".toml" });

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from "../config/mod.ts";
 import { runDemo } from "./demo.ts";
 import { parseProxyArgs, PROXY_USAGE } from "./proxy_args.ts";
+import { RDB_USAGE, runRdbCommand } from "./rdb_command.ts";
 import { startProxy } from "./start_proxy.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -31,6 +32,18 @@ export function untilSignal(): Promise<string> {
   });
 }
 
+async function rdbCommand(args: string[], output: Output): Promise<number> {
+  try {
+    return await runRdbCommand(args, output);
+  } catch (error) {
+    // node:util parseArgs throws TypeErrors with a code for unknown or malformed options.
+    const fromParseArgs = error instanceof TypeError && "code" in error;
+    if (!(error instanceof UsageError) && !fromParseArgs) throw error;
+    output.err(`remiro rdb: ${(error as Error).message}\n\n${RDB_USAGE}`);
+    return 2;
+  }
+}
+
 /**
  * Runs the `remiro` command line and resolves with the process exit code: 0 on a clean stop,
  * 1 when the proxy cannot start, 2 for bad arguments or a bad config.
@@ -42,6 +55,7 @@ export async function main(
 ): Promise<number> {
   try {
     if (args[0] === "demo") return await runDemo(args.slice(1), output, stop);
+    if (args[0] === "rdb") return await rdbCommand(args.slice(1), output);
     const options = parseProxyArgs(args);
     if (options.help) {
       output.out(PROXY_USAGE);

@@ -54,3 +54,5 @@ export { decodeListpack, encodeListpack, type ListpackElement } from "./listpack
 export { decodeZiplist } from "./ziplist.ts";
 export { decodeIntset } from "./intset.ts";
 export { type FilterOptions, filterRdb, type FilterStats } from "./filter_rdb.ts";
+export { type DbSummary, type KeySize, type RdbSummary, summarizeRdb } from "./rdb_summary.ts";
+export { bytesJson, entryJson, valueJson } from "./entry_json.ts";

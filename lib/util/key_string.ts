@@ -25,3 +25,20 @@ const textDecoder = new TextDecoder();
 export function bytesToText(bytes: Uint8Array): string {
   return textDecoder.decode(bytes);
 }
+
+/**
+ * Key bytes for a terminal: as they are when printable ASCII, otherwise quoted the way
+ * redis-cli shows them, with `\xHH` for other bytes (so `keys` output stays one line per key).
+ */
+export function printableKey(bytes: Uint8Array): string {
+  if (bytes.length > 0 && bytes.every((b) => b > 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c)) {
+    return String.fromCharCode(...bytes);
+  }
+  let out = '"';
+  for (const b of bytes) {
+    if (b === 0x22 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
+    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    else out += `\\x${b.toString(16).padStart(2, "0")}`;
+  }
+  return `${out}"`;
+}

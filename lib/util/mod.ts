@@ -1,2 +1,3 @@
 export { FifoQueue } from "./fifo_queue.ts";
-export { bytesToText, keyString } from "./key_string.ts";
+export { globToRegExp } from "./glob.ts";
+export { bytesToText, keyString, printableKey } from "./key_string.ts";
