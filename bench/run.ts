@@ -5,6 +5,7 @@
  * medians and ratios and writes the same as JSON. A benchmark, not a test: nothing fails.
  *
  *   deno task bench [--rounds 3] [--clients 50] [--quick] [--json FILE] [--no-memory]
+ *   deno task bench rdb [--keys 1000000] [--rounds 3] [--quick]   (see bench/rdb.ts)
  */
 import { parseArgs } from "node:util";
 import { RedisServer } from "../lib/redis_process/mod.ts";
@@ -25,6 +26,12 @@ const TESTS = ["SET", "GET"];
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+if (Deno.args[0] === "rdb") {
+  const { benchRdb } = await import("./rdb.ts");
+  await benchRdb(Deno.args.slice(1));
+  Deno.exit(0);
 }
 
 const { values } = parseArgs({

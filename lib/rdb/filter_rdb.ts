@@ -1,6 +1,6 @@
 import type { RdbEntry } from "./rdb_entry.ts";
 import type { RdbParserOptions } from "./rdb_parser.ts";
-import { parseRdb, type RdbSource } from "./parse_rdb.ts";
+import { forEachRecord, type RdbSource } from "./parse_rdb.ts";
 import { RdbWriter } from "./rdb_writer.ts";
 
 export interface FilterOptions extends RdbParserOptions {
@@ -31,7 +31,9 @@ export async function filterRdb(
   sink: (chunk: Uint8Array) => void,
   options: FilterOptions = {},
 ): Promise<FilterStats> {
-  const { include, exclude, keep } = options;
+  const include = withoutState(options.include);
+  const exclude = withoutState(options.exclude);
+  const keep = options.keep;
   const stats: FilterStats = { version: 0, keys: 0, kept: 0, bytesIn: 0, bytesOut: 0 };
   const out = (chunk: Uint8Array) => {
     stats.bytesOut += chunk.length;
@@ -39,7 +41,7 @@ export async function filterRdb(
   };
   let writer: RdbWriter | undefined;
   let writtenDb = -1;
-  for await (const record of parseRdb(source, options)) {
+  await forEachRecord(source, (record) => {
     stats.bytesIn += record.raw.length;
     switch (record.kind) {
       case "header":
@@ -56,10 +58,10 @@ export async function filterRdb(
         const entry = record.entry;
         if (include || exclude) {
           const text = entry.keyText;
-          if (include && !include.test(text)) break;
-          if (exclude && exclude.test(text)) break;
+          if (include && !include.test(text)) return;
+          if (exclude && exclude.test(text)) return;
         }
-        if (keep && !keep(entry)) break;
+        if (keep && !keep(entry)) return;
         if (entry.db !== writtenDb) {
           writer!.selectDb(entry.db);
           writtenDb = entry.db;
@@ -72,6 +74,12 @@ export async function filterRdb(
         writer!.end();
         break;
     }
-  }
+  }, options);
   return stats;
+}
+
+/** A copy without the g and y flags, whose lastIndex would make `test` skip matches. */
+function withoutState(regex: RegExp | undefined): RegExp | undefined {
+  if (!regex || !(regex.global || regex.sticky)) return regex;
+  return new RegExp(regex.source, regex.flags.replace(/[gy]/g, ""));
 }

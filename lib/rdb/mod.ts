@@ -46,7 +46,7 @@ export type {
 } from "./rdb_value.ts";
 export { type EntryParts, keyToText, RdbEntry } from "./rdb_entry.ts";
 export { RdbParser, type RdbParserOptions, type RdbRecord } from "./rdb_parser.ts";
-export { parseRdb, type RdbSource } from "./parse_rdb.ts";
+export { forEachRecord, parseRdb, type RdbSource } from "./parse_rdb.ts";
 export { buildRdb, RdbWriter, type RdbWriterOptions } from "./rdb_writer.ts";
 export { encodeValue, UnencodableValueError } from "./value_encoder.ts";
 export { decodeDump, type DumpedValue, encodeDump } from "./dump_payload.ts";

@@ -42,6 +42,39 @@ export async function* parseRdb(
   }
 }
 
+/**
+ * Calls `visit` for every record, synchronously per chunk read: the fast path for whole-file
+ * passes such as filtering, with no promise per record.
+ */
+export async function forEachRecord(
+  source: RdbSource,
+  visit: (record: RdbRecord) => void,
+  options?: RdbParserOptions,
+): Promise<void> {
+  const parser = new RdbParser(options);
+  const feed = (chunk: Uint8Array | undefined) => {
+    if (chunk) parser.push(chunk);
+    else parser.end();
+    for (let record = parser.next(); record; record = parser.next()) visit(record);
+  };
+  if (source instanceof Uint8Array) {
+    feed(source);
+    feed(undefined);
+    return;
+  }
+  const iterable = source instanceof ReadableStream ? source.values() : source;
+  const iterator = iterable[Symbol.asyncIterator]();
+  try {
+    while (!parser.done) {
+      const result = await iterator.next();
+      feed(result.done ? undefined : result.value);
+      if (result.done) break;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
 function* drain(parser: RdbParser): Generator<RdbRecord> {
   for (let record = parser.next(); record; record = parser.next()) yield record;
 }

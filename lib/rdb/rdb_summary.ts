@@ -1,4 +1,4 @@
-import { parseRdb, type RdbSource } from "./parse_rdb.ts";
+import { forEachRecord, type RdbSource } from "./parse_rdb.ts";
 import type { RdbParserOptions } from "./rdb_parser.ts";
 import type { DataType } from "./rdb_types.ts";
 
@@ -46,7 +46,7 @@ export async function summarizeRdb(
     fileBytes: 0,
   };
   let smallestKept = 0;
-  for await (const record of parseRdb(source, options)) {
+  await forEachRecord(source, (record) => {
     summary.fileBytes += record.raw.length;
     switch (record.kind) {
       case "header":
@@ -78,6 +78,6 @@ export async function summarizeRdb(
         break;
       }
     }
-  }
+  }, options);
   return summary;
 }
