@@ -128,13 +128,21 @@ export async function benchRdb(args: string[]): Promise<void> {
     };
     const rate = (seconds: number) => `${Math.round(keys / seconds / 1000)}k keys/s`;
     console.log(`median of ${rounds} rounds:`);
-    console.log(`  redis-server loading it:      ${report.redisLoadSeconds.toFixed(3)} s (${rate(report.redisLoadSeconds)})`);
     console.log(
-      `  remiro filter (${kept} kept):  ${report.filterSeconds.toFixed(3)} s (${rate(report.filterSeconds)}), ` +
+      `  redis-server loading it:      ${report.redisLoadSeconds.toFixed(3)} s (${
+        rate(report.redisLoadSeconds)
+      })`,
+    );
+    console.log(
+      `  remiro filter (${kept} kept):  ${report.filterSeconds.toFixed(3)} s (${
+        rate(report.filterSeconds)
+      }), ` +
         `${report.filterSpeedVsRedisLoad}x Redis's speed`,
     );
     console.log(
-      `  remiro decode every value:    ${report.decodeSeconds.toFixed(3)} s (${rate(report.decodeSeconds)}), ` +
+      `  remiro decode every value:    ${report.decodeSeconds.toFixed(3)} s (${
+        rate(report.decodeSeconds)
+      }), ` +
         `${report.decodeSpeedVsRedisLoad}x Redis's speed`,
     );
     console.log(`  remiro process RSS: ${report.peakRssMB} MB`);

@@ -1,5 +1,15 @@
 import { parseArgs } from "node:util";
-import { entryJson, filterRdb, parseRdb, RdbSyntaxError, summarizeRdb } from "../rdb/mod.ts";
+import {
+  bytesJson,
+  dataTypeOf,
+  entryJson,
+  filterRdb,
+  forEachRecord,
+  keyToText,
+  type RdbRecord,
+  RdbSyntaxError,
+  summarizeRdb,
+} from "../rdb/mod.ts";
 import { globToRegExp, printableKey } from "../util/mod.ts";
 import type { Output } from "./main.ts";
 import { UsageError } from "./usage_error.ts";
@@ -130,17 +140,30 @@ async function listKeys(
 ): Promise<void> {
   using file = await openInput(path);
   const lines = new LineBatcher(output);
-  for await (const record of parseRdb(file.readable)) {
-    if (record.kind !== "entry") continue;
-    const { entry } = record;
-    if (selector && !selector.test(entry.keyText)) continue;
-    lines.add(
-      verb === "json"
-        ? entryJson(entry)
-        : `${entry.db}\t${entry.dataType}\t${printableKey(entry.key)}`,
-    );
-  }
+  await forEachRecord(file.readable, (record) => {
+    if (record.kind !== "entry" && record.kind !== "largevalue") return;
+    const key = record.kind === "entry" ? record.entry.key : record.key;
+    if (selector && !selector.test(keyToText(key))) return;
+    if (verb === "json") {
+      lines.add(record.kind === "entry" ? entryJson(record.entry) : largeValueJson(record));
+    } else {
+      const { db, type } = record.kind === "entry" ? record.entry : record;
+      lines.add(`${db}\t${dataTypeOf(type)}\t${printableKey(key)}`);
+    }
+  });
   lines.flush();
+}
+
+/** A value too large to decode is listed with its size instead. */
+function largeValueJson(record: Extract<RdbRecord, { kind: "largevalue" }>): string {
+  return JSON.stringify({
+    db: record.db,
+    key: bytesJson(record.key),
+    type: dataTypeOf(record.type),
+    expiresAt: record.expiresAt ?? null,
+    value: null,
+    notDecoded: `${record.valueBytes} bytes`,
+  });
 }
 
 /** Writes OUT through a temporary file renamed at the end, so a failure leaves no half file. */

@@ -1,4 +1,4 @@
-import type { RdbEntry } from "./rdb_entry.ts";
+import { keyToText, type RdbEntry } from "./rdb_entry.ts";
 import type { RdbParserOptions } from "./rdb_parser.ts";
 import { forEachRecord, type RdbSource } from "./parse_rdb.ts";
 import { RdbWriter } from "./rdb_writer.ts";
@@ -22,7 +22,7 @@ export interface FilterStats {
 
 /**
  * Copies an RDB keeping only the selected keys. Kept entries are copied byte for byte, never
- * decoded; AUX fields, functions and module aux data are kept; RESIZEDB and slot hints are
+ * decoded, and values over `largeValueBytes` pass through in chunks; AUX fields, functions and module aux data are kept; RESIZEDB and slot hints are
  * dropped because their counts would be wrong; SELECTDB is written before the first kept key
  * of each database. The output has the input's version and a fresh checksum.
  */
@@ -41,6 +41,15 @@ export async function filterRdb(
   };
   let writer: RdbWriter | undefined;
   let writtenDb = -1;
+  let copyingValue = false;
+  const selected = (key: string, entry?: RdbEntry) =>
+    (!include || include.test(key)) && (!exclude || !exclude.test(key)) &&
+    (!keep || entry === undefined || keep(entry));
+  const selectDb = (db: number) => {
+    if (db === writtenDb) return;
+    writer!.selectDb(db);
+    writtenDb = db;
+  };
   await forEachRecord(source, (record) => {
     stats.bytesIn += record.raw.length;
     switch (record.kind) {
@@ -56,20 +65,24 @@ export async function filterRdb(
       case "entry": {
         stats.keys++;
         const entry = record.entry;
-        if (include || exclude) {
-          const text = entry.keyText;
-          if (include && !include.test(text)) return;
-          if (exclude && exclude.test(text)) return;
-        }
-        if (keep && !keep(entry)) return;
-        if (entry.db !== writtenDb) {
-          writer!.selectDb(entry.db);
-          writtenDb = entry.db;
-        }
+        if (!selected(include || exclude ? entry.keyText : "", entry)) return;
+        selectDb(entry.db);
         writer!.raw(entry.raw);
         stats.kept++;
         break;
       }
+      case "largevalue":
+        stats.keys++;
+        // `keep` needs a whole entry; a streamed value is judged by its key alone.
+        copyingValue = selected(keyToText(record.key));
+        if (!copyingValue) return;
+        selectDb(record.db);
+        writer!.raw(record.raw);
+        stats.kept++;
+        break;
+      case "valuechunk":
+        if (copyingValue) writer!.raw(record.raw);
+        break;
       case "eof":
         writer!.end();
         break;

@@ -16,6 +16,21 @@ export type RdbRecord =
   | { kind: "function"; code: Uint8Array; raw: Uint8Array }
   | { kind: "moduleaux"; moduleId: bigint; raw: Uint8Array }
   | { kind: "entry"; entry: RdbEntry; raw: Uint8Array }
+  /**
+   * A key whose value is one string longer than `largeValueBytes`: `raw` runs up to the end of
+   * the value's length header, and the value's bytes follow as `valuechunk` records, never
+   * held whole and never decoded (LZF data stays compressed).
+   */
+  | {
+    kind: "largevalue";
+    db: number;
+    key: Uint8Array;
+    type: number;
+    expiresAt?: number;
+    valueBytes: number;
+    raw: Uint8Array;
+  }
+  | { kind: "valuechunk"; last: boolean; raw: Uint8Array }
   /** The end; `checksum` is undefined before version 5 and 0n when the writer disabled it. */
   | { kind: "eof"; checksum: bigint | undefined; raw: Uint8Array };
 
@@ -24,7 +39,26 @@ export interface RdbParserOptions {
   maxRecordBytes?: number;
   /** Check the CRC-64 at the end (default true). */
   verifyChecksum?: boolean;
+  /**
+   * Values that are a single string longer than this come as `largevalue` and `valuechunk`
+   * records instead of one entry (default 16 MiB).
+   */
+  largeValueBytes?: number;
 }
+
+/** Types whose whole value is one string: a large one can be streamed. */
+const SINGLE_STRING_TYPES = new Set<number>([
+  RdbType.STRING,
+  RdbType.HASH_ZIPMAP,
+  RdbType.LIST_ZIPLIST,
+  RdbType.SET_INTSET,
+  RdbType.ZSET_ZIPLIST,
+  RdbType.HASH_ZIPLIST,
+  RdbType.HASH_LISTPACK,
+  RdbType.ZSET_LISTPACK,
+  RdbType.SET_LISTPACK,
+  RdbType.HASH_LISTPACK_EX_PRE_GA,
+]);
 
 const textDecoder = new TextDecoder();
 
@@ -59,12 +93,21 @@ export class RdbParser {
   #version = 0;
   #db = 0;
   #crc = new Crc64();
+  /** Bytes of a large value still to be handed out as `valuechunk` records. */
+  #valueRemaining = 0;
   readonly #maxRecordBytes: number;
   readonly #verifyChecksum: boolean;
+  readonly #largeValueBytes: number;
 
   constructor(options: RdbParserOptions = {}) {
     this.#maxRecordBytes = options.maxRecordBytes ?? 2 ** 30;
     this.#verifyChecksum = options.verifyChecksum ?? true;
+    this.#largeValueBytes = options.largeValueBytes ?? 16 * 2 ** 20;
+  }
+
+  /** Bytes held: the unparsed part of the current buffer plus chunks not yet merged. */
+  get bufferedBytes(): number {
+    return this.#buffer.length - this.#pos + this.#pendingBytes;
   }
 
   /** The RDB version from the header (0 until the header is parsed). */
@@ -100,6 +143,7 @@ export class RdbParser {
    */
   next(): RdbRecord | undefined {
     if (this.#done) return undefined;
+    if (this.#valueRemaining > 0) return this.#valueChunk();
     while (true) {
       const available = this.#buffer.length - this.#pos + this.#pendingBytes;
       if (!this.#ended && available < this.#retryAt) return undefined;
@@ -130,6 +174,61 @@ export class RdbParser {
         if (this.#pendingBytes === 0) return undefined;
       }
     }
+  }
+
+  /** The next piece of a large value: whatever is buffered, up to what the value has left. */
+  #valueChunk(): RdbRecord | undefined {
+    if (this.#pos === this.#buffer.length) {
+      if (this.#pending.length === 0) {
+        if (!this.#ended) return undefined;
+        throw new RdbSyntaxError(
+          `unexpected end of input with ${this.#valueRemaining} bytes of a value left`,
+          this.#base + this.#pos,
+        );
+      }
+      this.#base += this.#pos;
+      this.#buffer = this.#pending.shift()!;
+      this.#pendingBytes -= this.#buffer.length;
+      this.#pos = 0;
+    }
+    const take = Math.min(this.#valueRemaining, this.#buffer.length - this.#pos);
+    const raw = this.#buffer.subarray(this.#pos, this.#pos + take);
+    this.#pos += take;
+    this.#valueRemaining -= take;
+    this.#crc.update(raw);
+    return { kind: "valuechunk", last: this.#valueRemaining === 0, raw };
+  }
+
+  /**
+   * When the value after the key is one string longer than the large-value threshold, the
+   * record that announces it; the reader then stands at the string's first byte.
+   */
+  #largeValue(
+    reader: ByteReader,
+    start: number,
+    entry: { db: number; key: Uint8Array; type: number; expiresAt?: number },
+  ): RdbRecord | undefined {
+    if (!SINGLE_STRING_TYPES.has(entry.type)) return undefined;
+    const valueStart = reader.pos;
+    let valueBytes = reader.lengthOrEncoding("a value length");
+    if (reader.encoded) {
+      if (valueBytes !== 3) valueBytes = 0;
+      else {
+        valueBytes = reader.length("a compressed length");
+        reader.length("an uncompressed length");
+      }
+    }
+    if (valueBytes <= this.#largeValueBytes) {
+      reader.pos = valueStart;
+      return undefined;
+    }
+    this.#valueRemaining = valueBytes;
+    return {
+      kind: "largevalue",
+      ...entry,
+      valueBytes,
+      raw: reader.bytes.subarray(start, reader.pos),
+    };
   }
 
   /** Joins the unparsed tail with the pending chunks into one buffer. */
@@ -235,6 +334,8 @@ export class RdbParser {
       }
       if (dataTypeOf(op) === undefined) reader.fail(`unknown type byte 0x${op.toString(16)}`, at);
       const key = reader.string("a key");
+      const large = this.#largeValue(reader, start, { db: this.#db, key, type: op, expiresAt });
+      if (large) return large;
       const payloadStart = reader.pos;
       skipValue(op, reader);
       const entry = new RdbEntry(

@@ -6,6 +6,7 @@ import { RdbSyntaxError } from "./rdb_syntax_error.ts";
 import { buildRdb } from "./rdb_writer.ts";
 import { RdbType } from "./rdb_types.ts";
 import { decodeDump, encodeDump } from "./dump_payload.ts";
+import { filterRdb } from "./filter_rdb.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const latin1 = (b: Uint8Array) => new TextDecoder("latin1").decode(b);
@@ -178,4 +179,61 @@ Deno.test("DUMP payloads round-trip and are checked", () => {
   corrupt[2] ^= 1;
   assert.throws(() => decodeDump(corrupt), /DUMP checksum/);
   assert.throws(() => decodeDump(dump.subarray(0, 5)), /too short/);
+});
+
+Deno.test("a value over largeValueBytes streams through in chunks and a filter copies it intact", async () => {
+  let seed = 5;
+  const value = new Uint8Array(3 * 2 ** 20).map(() =>
+    (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24
+  );
+  const rdb = buildRdb((w) => {
+    w.selectDb(0);
+    w.value(text("before"), { type: "string", value: text("small") });
+    w.value(text("big"), { type: "string", value }, { expiresAt: 4102444800000 });
+    w.value(text("after"), { type: "list", items: [text("x")] });
+  });
+  const parser = new RdbParser({ largeValueBytes: 2 ** 20 });
+  const kinds: string[] = [];
+  const pieces: Uint8Array[] = [];
+  let mostBuffered = 0;
+  for (let at = 0; at < rdb.length; at += 65536) {
+    parser.push(rdb.subarray(at, at + 65536));
+    mostBuffered = Math.max(mostBuffered, parser.bufferedBytes);
+    for (let r; (r = parser.next());) {
+      if (kinds.at(-1) !== r.kind) kinds.push(r.kind);
+      if (r.kind === "largevalue") assert.equal(r.valueBytes, value.length);
+      if (r.kind === "valuechunk") pieces.push(r.raw);
+    }
+  }
+  parser.end();
+  for (let r; (r = parser.next());) kinds.push(r.kind);
+  assert.deepEqual(kinds, [
+    "header",
+    "selectdb",
+    "entry",
+    "largevalue",
+    "valuechunk",
+    "entry",
+    "eof",
+  ]);
+  assert.ok(mostBuffered <= 2 * 65536, `held at most two chunks, not the value (${mostBuffered})`);
+  const joined = new Uint8Array(value.length);
+  pieces.reduce((at, piece) => (joined.set(piece, at), at + piece.length), 0);
+  assert.deepEqual(joined, value);
+
+  const out: Uint8Array[] = [];
+  const stats = await filterRdb(rdb, (chunk) => out.push(chunk), {
+    include: /^(big|after)$/,
+    largeValueBytes: 2 ** 20,
+  });
+  assert.equal(stats.kept, 2);
+  const copied = new Uint8Array(out.reduce((n, c) => n + c.length, 0));
+  out.reduce((at, piece) => (copied.set(piece, at), at + piece.length), 0);
+  const entries = [];
+  for await (const r of parseRdb(copied)) if (r.kind === "entry") entries.push(r.entry);
+  assert.deepEqual(entries.map((e) => e.keyText), ["big", "after"]);
+  const big = entries[0].decode();
+  assert.ok(big.type === "string");
+  assert.deepEqual(big.value, value);
+  assert.equal(entries[0].expiresAt, 4102444800000);
 });

@@ -1,6 +1,6 @@
 import { forEachRecord, type RdbSource } from "./parse_rdb.ts";
 import type { RdbParserOptions } from "./rdb_parser.ts";
-import type { DataType } from "./rdb_types.ts";
+import { type DataType, dataTypeOf } from "./rdb_types.ts";
 
 export interface DbSummary {
   keys: number;

@@ -85,8 +85,16 @@ export class RdbWriter {
 
   /** A record copied as it is, e.g. the `raw` of a parsed module aux record. */
   raw(record: Uint8Array): this {
-    this.#check().bytes(record);
-    this.#flushIfFull();
+    const out = this.#check();
+    if (record.length < this.#chunkBytes) {
+      out.bytes(record);
+      this.#flushIfFull();
+      return this;
+    }
+    // Large pieces (chunks of a streamed value) go straight through, without a copy.
+    this.#flush();
+    this.#crc.update(record);
+    this.sink(record);
     return this;
   }
 
