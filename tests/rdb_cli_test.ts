@@ -4,6 +4,9 @@ import { integrationTest } from "./_util/integration.ts";
 import { fixtureKeys } from "./_util/rdb_files.ts";
 import { serverLoading } from "./_util/rdb_files.ts";
 import { runRemiro } from "./_util/remiro_cli.ts";
+import { buildRdb } from "../lib/rdb/mod.ts";
+
+const text = (s: string) => new TextEncoder().encode(s);
 
 const FIXTURE = new URL("./fixtures/rdb/redis-7.0.15.rdb", import.meta.url).pathname;
 
@@ -113,6 +116,32 @@ integrationTest(
       const missing = await runRemiro(["rdb", "info", `${dir}/nope.rdb`]);
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /cannot open/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+integrationTest(
+  "remiro rdb info and json count a value too large to decode without decoding it",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const path = `${dir}/big.rdb`;
+      let seed = 3;
+      const value = new Uint8Array(20 * 2 ** 20).map(() =>
+        (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24
+      );
+      await Deno.writeFile(
+        path,
+        buildRdb((w) => w.selectDb(0).value(text("huge"), { type: "string", value })),
+      );
+      const info = await runRemiro(["rdb", "info", path]);
+      assert.equal(info.code, 0, info.stderr);
+      assert.match(info.stdout, /db 0: 1 keys \(0 with expiry\): string 1/);
+      assert.match(info.stdout, / 20971520 {2}string {2}db 0 {2}huge/);
+      const json = JSON.parse((await runRemiro(["rdb", "json", path])).stdout);
+      assert.deepEqual([json.key, json.value, json.notDecoded], ["huge", null, "20971520 bytes"]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

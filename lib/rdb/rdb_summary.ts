@@ -61,16 +61,18 @@ export async function summarizeRdb(
       case "moduleaux":
         summary.moduleAux++;
         break;
-      case "entry": {
-        const { entry } = record;
+      case "entry":
+      case "largevalue": {
+        const entry = record.kind === "entry" ? record.entry : record;
+        const dataType = dataTypeOf(entry.type)!;
         let db = summary.dbs.get(entry.db);
         if (!db) summary.dbs.set(entry.db, db = { keys: 0, withExpiry: 0, types: {} });
         db.keys++;
         if (entry.expiresAt !== undefined) db.withExpiry++;
-        db.types[entry.dataType] = (db.types[entry.dataType] ?? 0) + 1;
-        const bytes = entry.payload.length;
+        db.types[dataType] = (db.types[dataType] ?? 0) + 1;
+        const bytes = record.kind === "entry" ? record.entry.payload.length : record.valueBytes;
         if (summary.largest.length < keep || bytes > smallestKept) {
-          summary.largest.push({ db: entry.db, key: entry.key, type: entry.dataType, bytes });
+          summary.largest.push({ db: entry.db, key: entry.key, type: dataType, bytes });
           summary.largest.sort((a, b) => b.bytes - a.bytes);
           if (summary.largest.length > keep) summary.largest.pop();
           smallestKept = summary.largest.at(-1)!.bytes;
