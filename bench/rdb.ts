@@ -44,7 +44,7 @@ async function makeRdb(keys: number, path: string): Promise<void> {
       await batch.exec();
     }
     await redis.save();
-    const dir = (await redis.config("GET", "dir"))[1] as string;
+    const [, dir] = (await redis.config("GET", "dir")) as string[];
     await Deno.copyFile(`${dir}/dump.rdb`, path);
   } finally {
     redis.disconnect();
