@@ -4,7 +4,7 @@
  * RESTORE, and the RESTORE would bring the deleted key back.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const locks = new KeyLocks();
  * const release = await locks.lock(["0\u0000user:1"]);
  * try { /* copy or delete *\/ } finally { release(); }

@@ -46,9 +46,10 @@ const TABLES = buildTables();
  *
  * @example
  * ```ts
- * const crc = new Crc64();
- * crc.update(new TextEncoder().encode("123456789"));
- * crc.value; // 0xe9c6d914c4b8d9can
+ * import { Crc64 } from "./crc64.ts";
+ *
+ * const crc = new Crc64().update(new TextEncoder().encode("123456789"));
+ * if (crc.value !== 0xe9c6d914c4b8d9can) throw new Error("wrong CRC-64");
  * ```
  */
 export class Crc64 {

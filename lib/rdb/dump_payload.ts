@@ -18,8 +18,12 @@ export interface DumpedValue {
  *
  * @example
  * ```ts
- * const entry = ...; // an RdbEntry from parseRdb
- * await redis.restore(entry.key, 0, encodeDump(entry, 10));
+ * import { decodeDump, encodeDump } from "./dump_payload.ts";
+ *
+ * // A string value "hi": length 2, then the bytes; 10 is the RDB version of Redis 7.0.
+ * const dump = encodeDump({ type: 0, payload: new Uint8Array([2, 0x68, 0x69]) }, 10);
+ * // `dump` is what `RESTORE key 0 <dump>` accepts.
+ * if (decodeDump(dump).rdbVersion !== 10) throw new Error("round trip failed");
  * ```
  */
 export function encodeDump(

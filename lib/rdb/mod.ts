@@ -1,22 +1,27 @@
 /**
  * Reading, filtering and writing Redis RDB snapshots (versions 1 to 12, Redis 2.x to 8.0) and
- * `DUMP`/`RESTORE` payloads.
+ * `DUMP`/`RESTORE` payloads. The parser streams: it holds one record at a time, decodes a
+ * value only when asked, and hands values over `largeValueBytes` out in chunks.
  *
- * @example Count the keys of each type in a snapshot
+ * @example Write a snapshot in memory and read it back
  * ```ts
- * import { parseRdb } from "./mod.ts";
+ * import { buildRdb, parseRdb } from "./mod.ts";
  *
- * const counts = new Map<string, number>();
- * using file = await Deno.open("dump.rdb");
- * for await (const record of parseRdb(file.readable)) {
- *   if (record.kind !== "entry") continue;
- *   const type = record.entry.dataType;
- *   counts.set(type, (counts.get(type) ?? 0) + 1);
+ * const text = (s: string) => new TextEncoder().encode(s);
+ * const rdb = buildRdb((writer) => {
+ *   writer.aux("redis-ver", "7.0.15").selectDb(0);
+ *   writer.value(text("greeting"), { type: "string", value: text("hello") });
+ *   writer.value(text("langs"), { type: "set", members: [text("ts"), text("go")] });
+ * });
+ * const keys: string[] = [];
+ * for await (const record of parseRdb(rdb)) {
+ *   if (record.kind === "entry") keys.push(`${record.entry.keyText}:${record.entry.dataType}`);
  * }
+ * if (keys.join() !== "greeting:string,langs:set") throw new Error(keys.join());
  * ```
  *
- * @example Keep only the keys that match a pattern
- * ```ts
+ * @example Keep only the keys that match a pattern, copying entries without decoding them
+ * ```ts ignore
  * import { filterRdb } from "./mod.ts";
  *
  * using input = await Deno.open("dump.rdb");

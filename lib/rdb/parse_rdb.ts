@@ -9,7 +9,7 @@ export type RdbSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> |
  * are not read. Throws {@link RdbSyntaxError} on corrupt or truncated input.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * using file = await Deno.open("dump.rdb");
  * for await (const record of parseRdb(file.readable)) {
  *   if (record.kind === "entry") console.log(record.entry.keyText, record.entry.dataType);

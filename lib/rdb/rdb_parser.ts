@@ -69,7 +69,7 @@ const textDecoder = new TextDecoder();
  * costs linear time overall.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const parser = new RdbParser();
  * for await (const chunk of file.readable) {
  *   parser.push(chunk);

@@ -4,7 +4,7 @@
  * `Cannot parse RDB: unknown type byte 0x1a at offset 812`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * try {
  *   for await (const record of parseRdb(file.readable)) use(record);
  * } catch (error) {

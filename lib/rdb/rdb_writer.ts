@@ -20,12 +20,13 @@ const encoder = new TextEncoder();
  * copies them without decoding) or from decoded values.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * using file = await Deno.open("out.rdb", { write: true, create: true, truncate: true });
  * const writer = new RdbWriter((chunk) => file.writeSync(chunk));
  * writer.aux("redis-ver", "7.0.15");
  * writer.selectDb(0);
- * writer.value(new TextEncoder().encode("greeting"), { type: "string", value: hello });
+ * const text = (s: string) => new TextEncoder().encode(s);
+ * writer.value(text("greeting"), { type: "string", value: text("hello") });
  * writer.end();
  * ```
  */

@@ -5,7 +5,7 @@
  * names what could not be parsed and where.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * try {
  *   commands = decoder.push(chunk);
  * } catch (error) {
