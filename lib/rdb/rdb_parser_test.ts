@@ -7,6 +7,7 @@ import { buildRdb } from "./rdb_writer.ts";
 import { RdbType } from "./rdb_types.ts";
 import { decodeDump, encodeDump } from "./dump_payload.ts";
 import { filterRdb } from "./filter_rdb.ts";
+import { encodeListpack } from "./listpack.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const latin1 = (b: Uint8Array) => new TextDecoder("latin1").decode(b);
@@ -236,4 +237,35 @@ Deno.test("a value over largeValueBytes streams through in chunks and a filter c
   assert.ok(big.type === "string");
   assert.deepEqual(big.value, value);
   assert.equal(entries[0].expiresAt, 4102444800000);
+});
+
+Deno.test("hashes with field TTLs in every form: metadata and listpack, 7.4 and its release candidates", async () => {
+  const b = new ByteBuilder().bytes(text("REDIS0012"));
+  // Type 24: min expiry, then per field a TTL relative to it (+1; 0 = none), field, value.
+  b.u8(RdbType.HASH_METADATA).rdbString(text("h24")).i64le(1000).rdbLength(2);
+  b.rdbLength(6).rdbString(text("a")).rdbString(text("1"));
+  b.rdbLength(0).rdbString(text("b")).rdbString(text("2"));
+  // Type 22 (7.4 RC): no min expiry, absolute TTLs.
+  b.u8(RdbType.HASH_METADATA_PRE_GA).rdbString(text("h22")).rdbLength(1);
+  b.rdbLength(5000).rdbString(text("c")).rdbString(text("3"));
+  // Types 25 and 23: a listpack of field, value, TTL triples (25 after a min expiry).
+  const triples = encodeListpack([text("d"), text("4"), 7000n, text("e"), text("5"), 0n]);
+  b.u8(RdbType.HASH_LISTPACK_EX).rdbString(text("h25")).i64le(7000).rdbString(triples, false);
+  b.u8(RdbType.HASH_LISTPACK_EX_PRE_GA).rdbString(text("h23")).rdbString(triples, false);
+  b.u8(255).bytes(new Uint8Array(8));
+  const fields: Record<string, unknown> = {};
+  for await (const r of parseRdb(b.take())) {
+    if (r.kind !== "entry") continue;
+    const value = r.entry.decode();
+    assert.ok(value.type === "hash");
+    fields[r.entry.keyText] = value.fields.map((
+      f,
+    ) => [latin1(f.field), latin1(f.value), f.expiresAt]);
+  }
+  assert.deepEqual(fields, {
+    h24: [["a", "1", 1005], ["b", "2", undefined]],
+    h22: [["c", "3", 5000]],
+    h25: [["d", "4", 7000], ["e", "5", undefined]],
+    h23: [["d", "4", 7000], ["e", "5", undefined]],
+  });
 });
