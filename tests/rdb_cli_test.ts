@@ -4,6 +4,8 @@ import { integrationTest } from "./_util/integration.ts";
 import { fixtureKeys } from "./_util/rdb_files.ts";
 import { serverLoading } from "./_util/rdb_files.ts";
 import { runRemiro } from "./_util/remiro_cli.ts";
+import { seededBytes } from "./_util/seeded_bytes.ts";
+import { tempDir } from "./_util/temp_dir.ts";
 import { buildRdb } from "../lib/rdb/mod.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -61,38 +63,35 @@ integrationTest("remiro rdb json writes one parseable object per key", async () 
 integrationTest(
   "remiro rdb filter writes a file redis-server loads, holding only the kept keys",
   async () => {
-    const dir = await Deno.makeTempDir();
+    await using tmp = await tempDir();
+    const dir = tmp.path;
+    const out = `${dir}/out.rdb`;
+    const run = await runRemiro([
+      "rdb",
+      "filter",
+      "--regex",
+      "^(list|set):",
+      "--exclude",
+      "int",
+      FIXTURE,
+      out,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /kept 6 of 33 keys/);
+    await using server = await serverLoading(await Deno.readFile(out));
+    const redis = new Redis({ port: server.port, host: "127.0.0.1" });
     try {
-      const out = `${dir}/out.rdb`;
-      const run = await runRemiro([
-        "rdb",
-        "filter",
-        "--regex",
-        "^(list|set):",
-        "--exclude",
-        "int",
-        FIXTURE,
-        out,
+      assert.deepEqual((await redis.keys("*")).sort(), [
+        "list:large",
+        "list:plain",
+        "list:small",
+        "list:wide",
+        "set:large",
+        "set:small",
       ]);
-      assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stderr, /kept 6 of 33 keys/);
-      await using server = await serverLoading(await Deno.readFile(out));
-      const redis = new Redis({ port: server.port, host: "127.0.0.1" });
-      try {
-        assert.deepEqual((await redis.keys("*")).sort(), [
-          "list:large",
-          "list:plain",
-          "list:small",
-          "list:wide",
-          "set:large",
-          "set:small",
-        ]);
-        assert.equal(await redis.llen("list:large"), 2000);
-      } finally {
-        redis.disconnect();
-      }
+      assert.equal(await redis.llen("list:large"), 2000);
     } finally {
-      await Deno.remove(dir, { recursive: true });
+      redis.disconnect();
     }
   },
 );
@@ -100,50 +99,41 @@ integrationTest(
 integrationTest(
   "remiro rdb on a corrupt file exits 1 with the offset, and filter leaves no output",
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const cut = `${dir}/cut.rdb`;
-      await Deno.writeFile(cut, (await Deno.readFile(FIXTURE)).subarray(0, 1000));
-      const info = await runRemiro(["rdb", "info", cut]);
-      assert.equal(info.code, 1);
-      assert.match(info.stderr, /Cannot parse RDB: .* at offset \d+/);
-      const filter = await runRemiro(["rdb", "filter", "--regex", ".", cut, `${dir}/out.rdb`]);
-      assert.equal(filter.code, 1);
-      assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["cut.rdb"]);
-      const usage = await runRemiro(["rdb", "filter", cut]);
-      assert.equal(usage.code, 2);
-      assert.match(usage.stderr, /IN and OUT/);
-      const missing = await runRemiro(["rdb", "info", `${dir}/nope.rdb`]);
-      assert.equal(missing.code, 2);
-      assert.match(missing.stderr, /cannot open/);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using tmp = await tempDir();
+    const dir = tmp.path;
+    const cut = `${dir}/cut.rdb`;
+    await Deno.writeFile(cut, (await Deno.readFile(FIXTURE)).subarray(0, 1000));
+    const info = await runRemiro(["rdb", "info", cut]);
+    assert.equal(info.code, 1);
+    assert.match(info.stderr, /Cannot parse RDB: .* at offset \d+/);
+    const filter = await runRemiro(["rdb", "filter", "--regex", ".", cut, `${dir}/out.rdb`]);
+    assert.equal(filter.code, 1);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["cut.rdb"]);
+    const usage = await runRemiro(["rdb", "filter", cut]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /IN and OUT/);
+    const missing = await runRemiro(["rdb", "info", `${dir}/nope.rdb`]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot open/);
   },
 );
 
 integrationTest(
   "remiro rdb info and json count a value too large to decode without decoding it",
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const path = `${dir}/big.rdb`;
-      let seed = 3;
-      const value = new Uint8Array(20 * 2 ** 20).map(() =>
-        (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24
-      );
-      await Deno.writeFile(
-        path,
-        buildRdb((w) => w.selectDb(0).value(text("huge"), { type: "string", value })),
-      );
-      const info = await runRemiro(["rdb", "info", path]);
-      assert.equal(info.code, 0, info.stderr);
-      assert.match(info.stdout, /db 0: 1 keys \(0 with expiry\): string 1/);
-      assert.match(info.stdout, / 20971520 {2}string {2}db 0 {2}huge/);
-      const json = JSON.parse((await runRemiro(["rdb", "json", path])).stdout);
-      assert.deepEqual([json.key, json.value, json.notDecoded], ["huge", null, "20971520 bytes"]);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using tmp = await tempDir();
+    const dir = tmp.path;
+    const path = `${dir}/big.rdb`;
+    const value = seededBytes(20 * 2 ** 20, 3);
+    await Deno.writeFile(
+      path,
+      buildRdb((w) => w.selectDb(0).value(text("huge"), { type: "string", value })),
+    );
+    const info = await runRemiro(["rdb", "info", path]);
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, /db 0: 1 keys \(0 with expiry\): string 1/);
+    assert.match(info.stdout, / 20971520 {2}string {2}db 0 {2}huge/);
+    const json = JSON.parse((await runRemiro(["rdb", "json", path])).stdout);
+    assert.deepEqual([json.key, json.value, json.notDecoded], ["huge", null, "20971520 bytes"]);
   },
 );

@@ -27,9 +27,9 @@ integrationTest(
         await from.select(entry.db);
         await to.select(entry.db);
         const payload = Buffer.from(entry.dump(10));
-      if (entry.expiresAt === undefined) await to.restore(Buffer.from(entry.key), 0, payload);
-      else await to.restore(Buffer.from(entry.key), entry.expiresAt, payload, "ABSTTL");
-      const digest = (redis: Redis) =>
+        if (entry.expiresAt === undefined) await to.restore(Buffer.from(entry.key), 0, payload);
+        else await to.restore(Buffer.from(entry.key), entry.expiresAt, payload, "ABSTTL");
+        const digest = (redis: Redis) =>
           redis.call("DEBUG", "DIGEST-VALUE", Buffer.from(entry.key));
         assert.deepEqual(await digest(to), await digest(from), entry.keyText);
 

@@ -3,6 +3,11 @@ import { RdbParser, type RdbParserOptions, type RdbRecord } from "./rdb_parser.t
 /** Where RDB bytes come from: a stream, any async iterable of chunks, or one buffer. */
 export type RdbSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Uint8Array;
 
+async function* chunksOf(source: RdbSource): AsyncGenerator<Uint8Array> {
+  if (source instanceof Uint8Array) yield source;
+  else yield* source;
+}
+
 /**
  * Yields the records of an RDB file one at a time, from the header to the EOF record, reading
  * the source only as fast as records are consumed. Bytes after the EOF record (an AOF tail)
@@ -20,26 +25,7 @@ export async function* parseRdb(
   source: RdbSource,
   options?: RdbParserOptions,
 ): AsyncGenerator<RdbRecord> {
-  const parser = new RdbParser(options);
-  if (source instanceof Uint8Array) {
-    parser.push(source);
-    parser.end();
-    yield* drain(parser);
-    return;
-  }
-  const iterable = source instanceof ReadableStream ? source.values() : source;
-  const iterator = iterable[Symbol.asyncIterator]();
-  try {
-    while (!parser.done) {
-      const result = await iterator.next();
-      if (result.done) parser.end();
-      else parser.push(result.value);
-      yield* drain(parser);
-      if (result.done) break;
-    }
-  } finally {
-    await iterator.return?.();
-  }
+  for await (const records of chunkedRecords(source, options)) yield* records;
 }
 
 /**
@@ -51,28 +37,24 @@ export async function forEachRecord(
   visit: (record: RdbRecord) => void,
   options?: RdbParserOptions,
 ): Promise<void> {
+  for await (const records of chunkedRecords(source, options)) {
+    for (const record of records) visit(record);
+  }
+}
+
+/** The records completed by each chunk read, one array per chunk. */
+async function* chunkedRecords(
+  source: RdbSource,
+  options?: RdbParserOptions,
+): AsyncGenerator<RdbRecord[]> {
   const parser = new RdbParser(options);
-  const feed = (chunk: Uint8Array | undefined) => {
-    if (chunk) parser.push(chunk);
-    else parser.end();
-    for (let record = parser.next(); record; record = parser.next()) visit(record);
-  };
-  if (source instanceof Uint8Array) {
-    feed(source);
-    feed(undefined);
-    return;
+  for await (const chunk of chunksOf(source)) {
+    parser.push(chunk);
+    yield [...drain(parser)];
+    if (parser.done) return;
   }
-  const iterable = source instanceof ReadableStream ? source.values() : source;
-  const iterator = iterable[Symbol.asyncIterator]();
-  try {
-    while (!parser.done) {
-      const result = await iterator.next();
-      feed(result.done ? undefined : result.value);
-      if (result.done) break;
-    }
-  } finally {
-    await iterator.return?.();
-  }
+  parser.end();
+  yield [...drain(parser)];
 }
 
 function* drain(parser: RdbParser): Generator<RdbRecord> {

@@ -8,6 +8,7 @@ import { RdbType } from "./rdb_types.ts";
 import { decodeDump, encodeDump } from "./dump_payload.ts";
 import { filterRdb } from "./filter_rdb.ts";
 import { encodeListpack } from "./listpack.ts";
+import { seededBytes } from "../../tests/_util/seeded_bytes.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const latin1 = (b: Uint8Array) => new TextDecoder("latin1").decode(b);
@@ -124,9 +125,7 @@ Deno.test("errors name the problem and the offset", () => {
 });
 
 Deno.test("a record over maxRecordBytes is refused before it is buffered whole", () => {
-  const big = buildRdb((w) =>
-    w.value(text("k"), { type: "string", value: crypto.getRandomValues(new Uint8Array(5000)) })
-  );
+  const big = buildRdb((w) => w.value(text("k"), { type: "string", value: seededBytes(5000, 11) }));
   const parser = new RdbParser({ maxRecordBytes: 1000 });
   assert.throws(() => {
     for (let at = 0; at < big.length; at += 100) {
@@ -183,10 +182,7 @@ Deno.test("DUMP payloads round-trip and are checked", () => {
 });
 
 Deno.test("a value over largeValueBytes streams through in chunks and a filter copies it intact", async () => {
-  let seed = 5;
-  const value = new Uint8Array(3 * 2 ** 20).map(() =>
-    (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24
-  );
+  const value = seededBytes(3 * 2 ** 20, 5);
   const rdb = buildRdb((w) => {
     w.selectDb(0);
     w.value(text("before"), { type: "string", value: text("small") });

@@ -1,3 +1,4 @@
+import { concatBytes } from "../util/concat_bytes.ts";
 import { ByteBuilder } from "./byte_builder.ts";
 import { Crc64 } from "./crc64.ts";
 import type { EntryParts } from "./rdb_entry.ts";
@@ -136,11 +137,5 @@ export function buildRdb(
   const writer = new RdbWriter((chunk) => chunks.push(chunk), options);
   write(writer);
   writer.end();
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

@@ -1,5 +1,6 @@
 import { RedisServer } from "../../lib/redis_process/mod.ts";
 import { parseRdb, RdbWriter } from "../../lib/rdb/mod.ts";
+import { concatBytes } from "../../lib/util/mod.ts";
 import type { FixtureKey } from "./rdb_fixture_values.ts";
 
 export const FIXTURE_VERSIONS = ["2.8.24", "6.2.16", "7.0.15", "7.4.1"] as const;
@@ -22,17 +23,6 @@ export function serverLoading(rdb: Uint8Array): Promise<RedisServer> {
   return RedisServer.start({ rdb, args: ["--enable-debug-command", "yes"] });
 }
 
-/** Concatenates chunks. */
-export function joinChunks(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
 /**
  * Parses `rdb` and writes it again from decoded values (not raw bytes) at `version`: the
  * strongest check that decoding and encoding agree with Redis.
@@ -49,5 +39,5 @@ export async function rewriteFromValues(rdb: Uint8Array, version: number): Promi
     writer.value(entry.key, entry.decode(), { expiresAt: entry.expiresAt });
   }
   writer.end();
-  return joinChunks(chunks);
+  return concatBytes(chunks);
 }
