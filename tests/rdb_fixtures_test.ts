@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { filterRdb, parseRdb, type RdbEntry } from "../lib/rdb/mod.ts";
-import { concatBytes } from "../lib/util/mod.ts";
+import { concatChunks } from "../lib/util/mod.ts";
 import { integrationTest } from "./_util/integration.ts";
 import { canonicalFromRdb, type FixtureKey } from "./_util/rdb_fixture_values.ts";
 import {
@@ -85,7 +85,7 @@ integrationTest(
     const stats = await filterRdb(original, (chunk) => chunks.push(chunk));
     assert.equal(stats.kept, stats.keys);
     await using source = await serverLoading(original);
-    await using copy = await serverLoading(concatBytes(chunks));
+    await using copy = await serverLoading(concatChunks(chunks));
     assert.deepEqual(await digests(copy.port), await digests(source.port));
     const redis = new Redis({ port: copy.port, host: "127.0.0.1" });
     try {
@@ -111,7 +111,7 @@ integrationTest("rdb: filter output holds exactly the keys the regexes select", 
     exclude,
   });
   assert.equal(stats.kept, expected.length);
-  await using filtered = await serverLoading(concatBytes(chunks));
+  await using filtered = await serverLoading(concatChunks(chunks));
   assert.deepEqual([...(await digests(filtered.port)).keys()].sort(), expected);
 });
 

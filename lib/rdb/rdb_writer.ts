@@ -1,4 +1,4 @@
-import { concatBytes } from "../util/concat_bytes.ts";
+import { concatChunks } from "../util/concat_chunks.ts";
 import { ByteBuilder } from "./byte_builder.ts";
 import { Crc64 } from "./crc64.ts";
 import type { EntryParts } from "./rdb_entry.ts";
@@ -137,5 +137,5 @@ export function buildRdb(
   const writer = new RdbWriter((chunk) => chunks.push(chunk), options);
   write(writer);
   writer.end();
-  return concatBytes(chunks);
+  return concatChunks(chunks);
 }

@@ -1,4 +1,4 @@
-export { concatBytes } from "./concat_bytes.ts";
+export { concatChunks } from "./concat_chunks.ts";
 export { FifoQueue } from "./fifo_queue.ts";
 export { globToRegExp } from "./glob.ts";
 export { bytesToText, keyString, printableKey } from "./key_string.ts";

@@ -1,6 +1,6 @@
 import { RedisServer } from "../../lib/redis_process/mod.ts";
 import { parseRdb, RdbWriter } from "../../lib/rdb/mod.ts";
-import { concatBytes } from "../../lib/util/mod.ts";
+import { concatChunks } from "../../lib/util/mod.ts";
 import type { FixtureKey } from "./rdb_fixture_values.ts";
 
 export const FIXTURE_VERSIONS = ["2.8.24", "6.2.16", "7.0.15", "7.4.1"] as const;
@@ -39,5 +39,5 @@ export async function rewriteFromValues(rdb: Uint8Array, version: number): Promi
     writer.value(entry.key, entry.decode(), { expiresAt: entry.expiresAt });
   }
   writer.end();
-  return concatBytes(chunks);
+  return concatChunks(chunks);
 }
