@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from "../config/mod.ts";
 import { runDemo } from "./demo.ts";
 import { parseProxyArgs, PROXY_USAGE } from "./proxy_args.ts";
 import { RDB_USAGE, runRdbCommand } from "./rdb_command.ts";
+import { RESHARD_USAGE, runReshardCommand } from "./reshard_command.ts";
 import { startProxy } from "./start_proxy.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -32,14 +33,20 @@ export function untilSignal(): Promise<string> {
   });
 }
 
-async function rdbCommand(args: string[], output: Output): Promise<number> {
+/** Runs a subcommand, turning usage errors into its usage text and exit code 2. */
+async function subcommand(
+  name: string,
+  usage: string,
+  run: () => Promise<number>,
+  output: Output,
+): Promise<number> {
   try {
-    return await runRdbCommand(args, output);
+    return await run();
   } catch (error) {
     // node:util parseArgs throws TypeErrors with a code for unknown or malformed options.
     const fromParseArgs = error instanceof TypeError && "code" in error;
     if (!(error instanceof UsageError) && !fromParseArgs) throw error;
-    output.err(`remiro rdb: ${(error as Error).message}\n\n${RDB_USAGE}`);
+    output.err(`remiro ${name}: ${(error as Error).message}\n\n${usage}`);
     return 2;
   }
 }
@@ -55,7 +62,17 @@ export async function main(
 ): Promise<number> {
   try {
     if (args[0] === "demo") return await runDemo(args.slice(1), output, stop);
-    if (args[0] === "rdb") return await rdbCommand(args.slice(1), output);
+    if (args[0] === "rdb") {
+      return await subcommand("rdb", RDB_USAGE, () => runRdbCommand(args.slice(1), output), output);
+    }
+    if (args[0] === "reshard") {
+      return await subcommand(
+        "reshard",
+        RESHARD_USAGE,
+        () => runReshardCommand(args.slice(1), output, stop),
+        output,
+      );
+    }
     const options = parseProxyArgs(args);
     if (options.help) {
       output.out(PROXY_USAGE);

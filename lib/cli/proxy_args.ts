@@ -29,6 +29,7 @@ Options:
 Commands:
   demo                     start two throwaway redis-servers and the proxy in front of them
   rdb                      read, list and filter RDB snapshots (remiro rdb --help)
+  reshard                  split one Redis into several by key regex (remiro reshard --help)
 `;
 
 function port(text: string, flag: string, allowZero: boolean): number {

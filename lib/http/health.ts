@@ -1,7 +1,7 @@
 /** A check of one upstream server for `/health`. */
 export interface HealthProbe {
-  /** The key of this server in the `/health` body. */
-  name: "sourceRedis" | "destinationRedis";
+  /** The key of this server in the `/health` body (the proxy's: sourceRedis, destinationRedis). */
+  name: string;
   /** Resolves when the server answered PONG; rejects with an Error whose message is the reason. */
   ping(): Promise<void>;
 }

@@ -1,13 +1,17 @@
 import { checkHealth, type HealthProbe } from "./health.ts";
-import type { Metrics } from "./metrics.ts";
+/** Anything that renders Prometheus text: the proxy's Metrics, the reshard proxy's. */
+export interface MetricsSource {
+  render(): Promise<{ contentType: string; body: string }>;
+}
 
 /** Options of {@linkcode startHttpServer}. */
 export interface HttpServerOptions {
   hostname: string;
   /** 0 picks a free port; the chosen one is in the result. */
   port: number;
-  metrics: Metrics;
-  probes: readonly HealthProbe[];
+  metrics: MetricsSource;
+  /** The servers `/health` checks; a function when they change while running. */
+  probes: readonly HealthProbe[] | (() => readonly HealthProbe[]);
 }
 
 /** A running instrumentation server. */
@@ -30,7 +34,8 @@ async function respond(request: Request, options: HttpServerOptions): Promise<Re
     const { contentType, body } = await options.metrics.render();
     return new Response(body, { headers: { "content-type": contentType } });
   }
-  const { ok, body } = await checkHealth(options.probes);
+  const probes = typeof options.probes === "function" ? options.probes() : options.probes;
+  const { ok, body } = await checkHealth(probes);
   return Response.json(body, { status: ok ? 200 : 500 });
 }
 

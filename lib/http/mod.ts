@@ -5,4 +5,9 @@
  */
 export { Metrics } from "./metrics.ts";
 export { checkHealth, type HealthProbe, type HealthReport, type HealthStatus } from "./health.ts";
-export { type HttpServerOptions, type RunningHttpServer, startHttpServer } from "./http_server.ts";
+export {
+  type HttpServerOptions,
+  type MetricsSource,
+  type RunningHttpServer,
+  startHttpServer,
+} from "./http_server.ts";

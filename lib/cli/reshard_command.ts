@@ -1,0 +1,140 @@
+import { parseArgs } from "node:util";
+import { type HealthProbe, startHttpServer } from "../http/mod.ts";
+import { ReshardProxy } from "../replication/mod.ts";
+import type { Output } from "./main.ts";
+import { UsageError } from "./usage_error.ts";
+
+export const RESHARD_USAGE =
+  `Usage: remiro reshard --master-host HOST --master-port PORT [options] 'REGEX'
+
+Replicates from a master and serves only the keys whose name matches REGEX to any number of
+Redis replicas (REPLICAOF proxy-host proxy-port): first in the snapshot, then in the live
+command stream. One Redis can be split into several without stopping it.
+
+Options:
+  --master-host HOST        master to replicate from (default 127.0.0.1)
+  --master-port PORT        (default 6379)
+  --master-user USER        ACL user for AUTH
+  --master-password PASS    password for AUTH
+  --proxy-host HOST         address replicas connect to (default 127.0.0.1)
+  --proxy-port PORT         (default 6380)
+  --exclude REGEX           then drop keys matching this
+  --checkpoint FILE         keep the resume point here: a restart continues without a full sync
+  --backlog BYTES           filtered stream kept for reconnecting replicas (default 64mb)
+  -i, --instru-port PORT    /metrics and /health (default off)
+  -v, --verbose             log to stderr
+`;
+
+function port(text: string, flag: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 65535) {
+    throw new UsageError(`${flag}: "${text}" is not a port`);
+  }
+  return value;
+}
+
+function regex(text: string, flag: string): RegExp {
+  try {
+    return new RegExp(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}
+
+/** "64mb", "512kb", "1048576" as bytes. */
+export function parseBytes(text: string, flag: string): number {
+  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(text.trim());
+  if (!match) throw new UsageError(`${flag}: "${text}" is not a size like 64mb`);
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? "b").toLowerCase()]!;
+  return Number(match[1]) * unit;
+}
+
+/** Runs `remiro reshard ...` until `stop` resolves; returns the exit code. */
+export async function runReshardCommand(
+  args: string[],
+  output: Output,
+  stop: () => Promise<unknown>,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      "master-host": { type: "string", default: "127.0.0.1" },
+      "master-port": { type: "string", default: "6379" },
+      "master-user": { type: "string" },
+      "master-password": { type: "string" },
+      "proxy-host": { type: "string", default: "127.0.0.1" },
+      "proxy-port": { type: "string", default: "6380" },
+      exclude: { type: "string" },
+      checkpoint: { type: "string" },
+      backlog: { type: "string", default: "64mb" },
+      "instru-port": { type: "string", short: "i" },
+      verbose: { type: "boolean", short: "v", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    output.out(RESHARD_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("reshard takes exactly one REGEX");
+  const proxy = new ReshardProxy({
+    master: {
+      hostname: values["master-host"]!,
+      port: port(values["master-port"]!, "--master-port"),
+      username: values["master-user"],
+      password: values["master-password"],
+    },
+    listen: { hostname: values["proxy-host"]!, port: port(values["proxy-port"]!, "--proxy-port") },
+    include: regex(positionals[0], "REGEX"),
+    exclude: values.exclude === undefined ? undefined : regex(values.exclude, "--exclude"),
+    checkpointPath: values.checkpoint,
+    backlogBytes: parseBytes(values.backlog!, "--backlog"),
+    log: values.verbose ? (line) => output.err(line) : undefined,
+  });
+  await proxy.start();
+  output.err(
+    `remiro reshard listening on ${values["proxy-host"]}:${proxy.port}, replicating ` +
+      `${values["master-host"]}:${values["master-port"]} keys matching ${positionals[0]}`,
+  );
+  let http: { port: number; shutdown(): Promise<void> } | undefined;
+  if (values["instru-port"] !== undefined) {
+    http = startHttpServer({
+      hostname: values["proxy-host"]!,
+      port: port(values["instru-port"], "--instru-port"),
+      metrics: {
+        render: () => {
+          proxy.refreshGauges();
+          return proxy.metrics.render();
+        },
+      },
+      probes: () => healthProbes(proxy),
+    });
+    output.err(`metrics and health on http://${values["proxy-host"]}:${http.port}/metrics`);
+  }
+  await stop();
+  await http?.shutdown();
+  await proxy.close();
+  return 0;
+}
+
+function healthProbes(proxy: ReshardProxy): HealthProbe[] {
+  const probes: HealthProbe[] = [{
+    name: "master",
+    ping: () =>
+      proxy.master.streaming
+        ? Promise.resolve()
+        : Promise.reject(new Error("replication link to the master is not streaming")),
+  }];
+  for (const session of proxy.sessions) {
+    probes.push({
+      name: `replica ${session.name}`,
+      ping: () =>
+        session.state === "streaming"
+          ? Promise.resolve()
+          : Promise.reject(new Error(session.state)),
+    });
+  }
+  return probes;
+}
