@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { integrationTest } from "./_util/integration.ts";
 import { waitFor } from "./_util/redis.ts";
-import { client, startMaster, startReplicaOf, startReshard } from "./_util/reshard.ts";
+import { ioredisClient as client } from "./_util/clients.ts";
+import { startMaster, startReplicaOf, startReshard } from "./_util/reshard.ts";
 
 integrationTest(
   "reshard: the seed's example splits apple and banana into two replicas, live",

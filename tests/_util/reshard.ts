@@ -52,9 +52,3 @@ export async function startReplicaOf(port: number): Promise<RedisServer> {
   }
   return replica;
 }
-
-/** A client of `port` (ioredis, no retries); dispose with `await using`. */
-export function client(port: number): Redis & AsyncDisposable {
-  const redis = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
-  return Object.assign(redis, { [Symbol.asyncDispose]: async () => redis.disconnect() });
-}
