@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { filterRdb, parseRdb, type RdbEntry } from "../lib/rdb/mod.ts";
 import { concatChunks } from "../lib/util/mod.ts";
 import { integrationTest } from "./_util/integration.ts";
+import { digests } from "./_util/digests.ts";
 import { canonicalFromRdb, type FixtureKey } from "./_util/rdb_fixture_values.ts";
 import {
   FIXTURE_VERSIONS,
@@ -40,25 +41,6 @@ for (const version of FIXTURE_VERSIONS) {
     const entries = await entriesOf(await fixtureRdb(version));
     assertSameKeys(entries.map(canonicalFromRdb), await fixtureKeys(version));
   });
-}
-
-/** DEBUG DIGEST-VALUE of every key in every database, by "db/key". */
-async function digests(port: number): Promise<Map<string, string>> {
-  const redis = new Redis({ port, host: "127.0.0.1", lazyConnect: true });
-  await redis.connect();
-  try {
-    const out = new Map<string, string>();
-    for (let db = 0; db < 16; db++) {
-      await redis.select(db);
-      for (const key of await redis.keysBuffer("*")) {
-        const [digest] = (await redis.call("DEBUG", "DIGEST-VALUE", key)) as string[];
-        out.set(`${db}/${key.toString("latin1")}`, digest);
-      }
-    }
-    return out;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 // The installed Redis (7.0) loads RDB versions up to 10: the 2.8, 6.2 and 7.0 fixtures.

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { integrationTest } from "./_util/integration.ts";
 import { waitFor } from "./_util/redis.ts";
+import { digests } from "./_util/digests.ts";
+import { fixtureRdb } from "./_util/rdb_files.ts";
 import { ioredisClient as client } from "./_util/clients.ts";
 import { startMaster, startReplicaOf, startReshard } from "./_util/reshard.ts";
 
@@ -33,5 +35,62 @@ integrationTest(
       message: "live writes reach replica B",
     });
     assert.equal(await a.get("avocado"), "green");
+  },
+);
+
+/** Writes to matching and other keys in two databases until stopped; returns the count. */
+function startWriter(port: number): { stop(): Promise<number> } {
+  const redis = client(port);
+  let running = true;
+  let count = 0;
+  const done = (async () => {
+    while (running) {
+      const i = count++;
+      const batch = redis.multi();
+      batch.select(i % 2);
+      batch.set(`str:live:${i}`, `v${i}`);
+      batch.set(`other:live:${i}`, `v${i}`);
+      batch.incr("str:counter");
+      batch.hset("hash:live", `f${i % 50}`, i);
+      batch.rpush("list:live", i);
+      if (i % 7 === 0) batch.del(`str:live:${i - 7}`, `other:live:${i - 7}`);
+      if (i % 5 === 0) batch.pexpire(`str:live:${i}`, 3_600_000);
+      if (i % 11 === 0) batch.mset(`str:m:${i}`, "x", `other:m:${i}`, "y");
+      await batch.exec();
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done;
+      redis.disconnect();
+      return count;
+    },
+  };
+}
+
+integrationTest(
+  "reshard: a mixed dataset split by regex matches the master key by key, with writes during and after the sync",
+  async () => {
+    const include = /^(str|hash|list|stream|zset|db1):/;
+    const exclude = /large/;
+    const selected = (key: Buffer) => {
+      const text = key.toString();
+      return include.test(text) && !exclude.test(text);
+    };
+    await using master = await startMaster({ rdb: await fixtureRdb("7.0.15") });
+    await using proxy = await startReshard(master, { include, exclude });
+    const writer = startWriter(master.port);
+    await using replica = await startReplicaOf(proxy.port);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const writes = await writer.stop();
+    assert.ok(writes > 20, `writer made ${writes} transactions`);
+    const expected = await digests(master.port, selected);
+    assert.ok([...expected.keys()].some((k) => k.startsWith("1/str:live:")), "db 1 has live keys");
+    await waitFor(async () => {
+      const actual = await digests(replica.port);
+      return actual.size === expected.size && [...expected].every(([k, v]) => actual.get(k) === v);
+    }, { timeoutMs: 10_000, message: "replica matches the master's selected keys" });
+    assert.deepEqual(await digests(replica.port), expected);
   },
 );

@@ -7,10 +7,11 @@ import { RedisServer, waitFor } from "./redis.ts";
  * 5 s for more replicas before a diskless transfer); `diskless: false` saves to disk first.
  */
 export function startMaster(
-  options: { diskless?: boolean; args?: string[] } = {},
+  options: { diskless?: boolean; args?: string[]; rdb?: Uint8Array } = {},
 ): Promise<RedisServer> {
   const diskless = options.diskless ?? true;
   return RedisServer.start({
+    rdb: options.rdb,
     args: [
       "--repl-diskless-sync",
       diskless ? "yes" : "no",
