@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { integrationTest } from "./_util/integration.ts";
-import { waitFor } from "./_util/redis.ts";
+import { freePort, waitFor } from "./_util/redis.ts";
+import { MAIN } from "./_util/remiro_cli.ts";
+import { tempDir } from "./_util/temp_dir.ts";
 import { digests } from "./_util/digests.ts";
 import { fixtureRdb } from "./_util/rdb_files.ts";
 import { ioredisClient as client } from "./_util/clients.ts";
@@ -92,5 +94,88 @@ integrationTest(
       return actual.size === expected.size && [...expected].every(([k, v]) => actual.get(k) === v);
     }, { timeoutMs: 10_000, message: "replica matches the master's selected keys" });
     assert.deepEqual(await digests(replica.port), expected);
+  },
+);
+
+/** `remiro reshard` as its own process, so it can be killed with SIGKILL. */
+function spawnReshard(args: string[]): { child: Deno.ChildProcess; stderr: () => string } {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", MAIN, "reshard", "-v", ...args],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) text += chunk;
+  })();
+  return { child, stderr: () => text };
+}
+
+integrationTest(
+  "reshard: killed with SIGKILL mid-stream and restarted, it continues both links: no duplicate, no gap",
+  async () => {
+    await using master = await startMaster();
+    await using tmp = await tempDir();
+    const proxyPort = freePort();
+    const args = [
+      "--master-port",
+      String(master.port),
+      "--proxy-port",
+      String(proxyPort),
+      "--checkpoint",
+      `${tmp.path}/checkpoint.json`,
+      "^k:",
+    ];
+    let proxy = spawnReshard(args);
+    try {
+      await waitFor(() => proxy.stderr().includes("listening"), {
+        timeoutMs: 10_000,
+        message: "proxy started",
+      });
+      await using replica = await startReplicaOf(proxyPort);
+      await using redis = client(master.port);
+      let running = true;
+      let increments = 0;
+      const writer = (async () => {
+        while (running) {
+          await redis.incr("k:counter");
+          await redis.set(`k:${increments % 100}`, increments);
+          await redis.set(`other:${increments % 100}`, increments);
+          increments++;
+        }
+      })();
+      await using replicaClient = client(replica.port);
+      await waitFor(async () => Number(await replicaClient.get("k:counter")) > 200, {
+        message: "stream flowing",
+      });
+      proxy.child.kill("SIGKILL");
+      await proxy.child.status;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      proxy = spawnReshard(args);
+      await waitFor(() => proxy.stderr().includes("master continued replication"), {
+        timeoutMs: 10_000,
+        message: "proxy resumed from its checkpoint with a partial resync from the master",
+      });
+      await waitFor(() => /Successful partial resynchronization/.test(replica.output), {
+        timeoutMs: 10_000,
+        message: "replica continued through the restarted proxy",
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      running = false;
+      await writer;
+      const final = await redis.get("k:counter");
+      assert.equal(Number(final), increments);
+      await waitFor(async () => (await replicaClient.get("k:counter")) === final, {
+        message: `replica counter reaches the master's ${final}`,
+      });
+      const selected = (key: Buffer) => key.toString().startsWith("k:");
+      assert.deepEqual(await digests(replica.port), await digests(master.port, selected));
+      assert.match(proxy.stderr(), /resuming from checkpoint/);
+      const fullSyncs = replica.output.match(/MASTER <-> REPLICA sync: Flushing old data/g) ?? [];
+      assert.equal(fullSyncs.length, 1, "the replica loaded a snapshot once, before the kill");
+    } finally {
+      proxy.child.kill("SIGKILL");
+      await proxy.child.status;
+    }
   },
 );
