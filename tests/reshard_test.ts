@@ -179,3 +179,54 @@ integrationTest(
     }
   },
 );
+
+integrationTest(
+  "reshard: replicas share one sync of a disk-saving master; one past a small backlog gets a fresh sync",
+  async () => {
+    await using master = await startMaster({ diskless: false });
+    await using redis = client(master.port);
+    await redis.mset("a:1", "x", "b:1", "y");
+    const logs: string[] = [];
+    await using proxy = await startReshard(master, {
+      include: /^a:/,
+      backlogBytes: 4096,
+      log: (l) => logs.push(l),
+    });
+    await using first = await startReplicaOf(proxy.port);
+    await using second = await startReplicaOf(proxy.port);
+    const info = async () => await redis.info("stats");
+    assert.match(await info(), /sync_full:1\r\n/, "one upstream full sync for both replicas");
+    // More than the backlog holds: a replica arriving now cannot be served from the snapshot.
+    for (let i = 0; i < 200; i++) await redis.set(`a:fill:${i}`, "z".repeat(100));
+    await redis.rename("a:1", "b:2");
+    await redis.flushall();
+    await redis.select(3);
+    await redis.set("a:after", "1");
+    await using third = await startReplicaOf(proxy.port);
+    assert.match(
+      await info(),
+      /sync_full:2\r\n/,
+      "the late replica made the proxy fetch a fresh snapshot",
+    );
+    // The stream stays in db 3 without a new SELECT: the late replica must know where it is.
+    await redis.set("a:late", "2");
+    for (const replica of [first, second, third]) {
+      await using r = client(replica.port, { db: 3 });
+      await waitFor(async () => (await r.keys("*")).sort().join() === "a:after,a:late", {
+        message: `replica ${replica.port} holds exactly a:after and a:late in db 3`,
+      });
+      assert.equal(await r.dbsize(), 2);
+    }
+    assert.ok(
+      logs.some((l) => /dropped RENAME "a:1" "b:2"/.test(l)),
+      "the rename across the filter was reported",
+    );
+    for (const replica of [first, second]) {
+      const syncs = replica.output.match(/MASTER <-> REPLICA sync: Flushing old data/g) ?? [];
+      assert.equal(syncs.length, 1, "replicas already streaming were not synced again");
+    }
+    const metrics = (await proxy.metrics.render()).body;
+    assert.match(metrics, /remiro_reshard_commands_total\{result="mixed"\} 1/);
+    assert.match(metrics, /remiro_reshard_full_syncs_total\{direction="upstream"\} 2/);
+  },
+);

@@ -54,7 +54,25 @@ export class MasterLink {
 
   constructor(readonly options: MasterLinkOptions) {}
 
+  #paused: Promise<void> | undefined;
+  #unpause: (() => void) | undefined;
+
+  /**
+   * Stops consuming the stream (the master buffers it) until {@link resume}: the offset stays
+   * where it is while a second link's snapshot is lined up with this stream.
+   */
+  pause(): void {
+    this.#paused ??= new Promise((resolve) => (this.#unpause = resolve));
+  }
+
+  resume(): void {
+    this.#unpause?.();
+    this.#paused = undefined;
+    this.#unpause = undefined;
+  }
+
   close(): void {
+    this.resume();
     this.#closed = true;
     try {
       this.#conn?.close();
@@ -195,6 +213,7 @@ export class MasterLink {
   async #stream(reader: ConnReader): Promise<void> {
     const decoder = new StreamDecoder();
     while (!this.#closed) {
+      if (this.#paused) await this.#paused;
       const chunk = await reader.take(1 << 20);
       if (chunk.length === 0) return;
       const commands = decoder.push(chunk);

@@ -2,11 +2,24 @@ import { commandName } from "../commands/mod.ts";
 import { encodeBulk, encodeError, OK, PONG, RequestDecoder } from "../resp/mod.ts";
 import type { Backlog } from "./backlog.ts";
 
-/** A filtered snapshot on disk and the stream offset it ends at. */
+/** A filtered snapshot on disk and where in the stream it stands. */
 export interface Snapshot {
   path: string;
-  offset: number;
   size: number;
+  /** Announced with +FULLRESYNC: the replica's offset once it has loaded the file. */
+  offset: number;
+  /**
+   * Bytes a replica gets right after the file, counted in its offset: a SELECT of the stream's
+   * database when the snapshot was lined up with a stream already under way. The shared stream
+   * continues at `offset + prefix.length`.
+   */
+  prefix: Uint8Array;
+}
+
+/** Where a continuing replica picks up: its own prefix, then the shared stream. */
+export interface Continuation {
+  prefix: Uint8Array;
+  from: number;
 }
 
 /** What a replica session needs from the proxy it belongs to. */
@@ -15,6 +28,8 @@ export interface ReplicationSource {
   readonly backlog: Backlog;
   /** The snapshot to serve a full sync from; waits while one is being made. */
   snapshot(): Promise<Snapshot>;
+  /** How a replica asking `PSYNC replid offset+1` continues, or undefined for a full sync. */
+  continuation(replid: string, offset: number): Continuation | undefined;
   /** Counts a full or partial sync served, or a session ended for a reason. */
   served(kind: "full" | "partial"): void;
   dropped(reason: string, session: ReplicaSession): void;
@@ -172,13 +187,13 @@ export class ReplicaSession {
 
   async #serve(replid: string, psyncOffset: number, psync = true): Promise<void> {
     try {
-      const { backlog } = this.source;
-      const from = psyncOffset - 1;
-      if (psync && replid === this.source.replid && from >= backlog.start) {
+      const continuation = psync ? this.source.continuation(replid, psyncOffset - 1) : undefined;
+      if (continuation) {
         this.state = "streaming";
-        this.sent = from;
-        this.acked = from;
+        this.acked = psyncOffset - 1;
         await this.#write(encoder.encode(`+CONTINUE ${this.source.replid}\r\n`));
+        if (continuation.prefix.length) await this.#write(continuation.prefix);
+        this.sent = continuation.from;
         this.source.served("partial");
       } else {
         await this.#fullSync(psync);
@@ -211,7 +226,6 @@ export class ReplicaSession {
     await this.#write(encoder.encode(mark ? `$EOF:${mark}\r\n` : `$${snapshot.size}\r\n`));
     using file = await Deno.open(snapshot.path);
     for await (const chunk of file.readable) await this.#write(chunk);
-    this.sent = snapshot.offset;
     this.acked = snapshot.offset;
     if (mark) {
       // After a transfer that ends with a mark, a replica may read past it into the stream;
@@ -220,6 +234,8 @@ export class ReplicaSession {
       await this.#write(encoder.encode(mark));
       await acked;
     }
+    if (snapshot.prefix.length) await this.#write(snapshot.prefix);
+    this.sent = snapshot.offset + snapshot.prefix.length;
     this.state = "streaming";
     this.source.served("full");
   }

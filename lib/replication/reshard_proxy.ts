@@ -1,9 +1,16 @@
-import { KeySelector, RdbFilter, RdbParser } from "../rdb/mod.ts";
+import { KeySelector } from "../rdb/mod.ts";
+import { encodeCommand } from "../resp/mod.ts";
 import { concatChunks } from "../util/mod.ts";
 import { Backlog } from "./backlog.ts";
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { MasterLink } from "./master_link.ts";
-import { ReplicaSession, type ReplicationSource, type Snapshot } from "./replica_session.ts";
+import {
+  type Continuation,
+  ReplicaSession,
+  type ReplicationSource,
+  type Snapshot,
+} from "./replica_session.ts";
+import { SnapshotFile } from "./snapshot_file.ts";
 import { ReshardMetrics } from "./reshard_metrics.ts";
 import type { StreamCommand } from "./stream_decoder.ts";
 import { StreamFilter } from "./stream_filter.ts";
@@ -21,6 +28,19 @@ export interface ReshardOptions {
   workDir?: string;
   replicaWriteTimeoutMs?: number;
   log?: (message: string) => void;
+}
+
+/** A fresh snapshot being fetched over a second link, and where it lines up with the stream. */
+interface SnapshotRefresh {
+  link: MasterLink;
+  file?: SnapshotFile;
+  /** The master offset the snapshot was taken at (its +FULLRESYNC). */
+  masterOffset?: number;
+  /** Where the main stream stood at that master offset, and its selected database. */
+  streamOffset?: number;
+  db?: number;
+  /** Set once the file is complete. */
+  size?: number;
 }
 
 /** A point of the filtered stream, between transactions, and the master position it matches. */
@@ -56,7 +76,10 @@ export class ReshardProxy implements ReplicationSource {
   #snapshot: Snapshot | undefined;
   #snapshotWaiters: ((snapshot: Snapshot) => void)[] = [];
   #snapshotCount = 0;
-  #rdb: { parser: RdbParser; filter: RdbFilter; file: Deno.FsFile; path: string } | undefined;
+  /** The snapshot the main link is receiving (its first sync, or after losing continuity). */
+  #incoming: SnapshotFile | undefined;
+  /** A second link fetching a fresh snapshot while the main stream goes on. */
+  #refresh: SnapshotRefresh | undefined;
   #points: ResumePoint[] = [];
   #lastSaved = "";
   #checkpointTimer: ReturnType<typeof setInterval> | undefined;
@@ -115,7 +138,9 @@ export class ReshardProxy implements ReplicationSource {
     for (const session of this.sessions) session.close();
     await this.#upstreamLoop;
     if (this.options.checkpointPath) await this.#saveCheckpoint(this.options.checkpointPath);
-    this.#rdb?.file.close();
+    this.#incoming?.abandon();
+    this.#refresh?.link.close();
+    this.#refresh?.file?.abandon();
     if (this.#ownWorkDir) await Deno.remove(this.#workDir, { recursive: true }).catch(() => {});
   }
 
@@ -179,6 +204,8 @@ export class ReshardProxy implements ReplicationSource {
           continued: (replid) => {
             this.metrics.partialSyncs.inc({ direction: "upstream" });
             this.log(`master continued replication ${replid} from offset ${link.offset}`);
+            // Replicas that were waiting for a snapshot while the link was down.
+            setTimeout(() => this.#snapshotWaiters.length && this.#refreshSnapshot(), 0);
           },
           commands: (commands, offset) => this.#onCommands(commands, offset),
         },
@@ -198,17 +225,28 @@ export class ReshardProxy implements ReplicationSource {
         this.#resume = { replid: link.replid, offset: link.offset };
         delay = 100;
       }
-      this.#abandonRdb();
+      this.#incoming?.abandon();
+      this.#incoming = undefined;
       if (this.#closed) return;
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 2000);
     }
   }
 
+  #newSnapshotFile(): SnapshotFile {
+    const path = `${this.#workDir}/snapshot-${++this.#snapshotCount}.rdb`;
+    return new SnapshotFile(
+      path,
+      this.selector,
+      (kept) => this.metrics.snapshotKeys.inc({ result: kept ? "kept" : "dropped" }),
+    );
+  }
+
   #onFullSync(replid: string, offset: number): void {
     this.metrics.fullSyncs.inc({ direction: "upstream" });
     this.log(`full sync from the master: replication ${replid} at offset ${offset}`);
-    // A new snapshot starts a new history: replicas fed from the old one must sync again.
+    // A new snapshot on the main link starts a new history: replicas fed from the old one
+    // must sync again.
     if (this.backlog.end > 0 || this.#snapshot) {
       this.replid = randomReplid();
       for (const session of this.sessions) {
@@ -219,69 +257,130 @@ export class ReshardProxy implements ReplicationSource {
     this.#filter = this.#newFilter();
     this.#points = [];
     this.backlog.reset(this.backlog.end);
-    this.#abandonRdb();
-    const path = `${this.#workDir}/snapshot-${++this.#snapshotCount}.rdb`;
-    const file = Deno.openSync(path, { write: true, create: true, truncate: true });
-    const filter = new RdbFilter(this.selector, (chunk) => {
-      for (let at = 0; at < chunk.length;) at += file.writeSync(chunk.subarray(at));
-    });
-    this.#rdb = { parser: new RdbParser(), filter, file, path };
-  }
-
-  #drainRdb(): void {
-    const rdb = this.#rdb!;
-    for (let record = rdb.parser.next(); record; record = rdb.parser.next()) {
-      const keptBefore = rdb.filter.stats.kept;
-      rdb.filter.visit(record);
-      if (record.kind === "entry" || record.kind === "largevalue") {
-        this.metrics.snapshotKeys.inc({
-          result: rdb.filter.stats.kept > keptBefore ? "kept" : "dropped",
-        });
-      }
-    }
+    this.#incoming?.abandon();
+    this.#incoming = this.#newSnapshotFile();
   }
 
   #onRdbChunk(chunk: Uint8Array): void {
-    this.#rdb!.parser.push(chunk);
-    this.#drainRdb();
+    this.#incoming!.push(chunk);
   }
 
   #onRdbEnd(): void {
-    const rdb = this.#rdb!;
-    rdb.parser.end();
-    this.#drainRdb();
-    rdb.file.close();
-    this.#rdb = undefined;
-    const size = Deno.statSync(rdb.path).size;
+    const file = this.#incoming!;
+    this.#incoming = undefined;
+    const { size, keys, kept } = file.finish();
     const offset = this.backlog.end;
-    this.#snapshot = { path: rdb.path, offset, size };
     this.#points = [{ proxyOffset: offset, masterOffset: this.#link!.offset, db: 0 }];
     this.metrics.upstreamUp.set(1);
-    const { keys, kept } = rdb.filter.stats;
     this.log(`snapshot filtered: kept ${kept} of ${keys} keys, ${size} bytes; serving replicas`);
-    const waiters = this.#snapshotWaiters;
-    this.#snapshotWaiters = [];
-    for (const wake of waiters) wake(this.#snapshot);
+    // The master starts the stream after a full sync with a SELECT: no prefix needed.
+    this.#publish({ path: file.path, size, offset, prefix: new Uint8Array(0) });
   }
 
-  #abandonRdb(): void {
-    if (!this.#rdb) return;
-    this.#rdb.file.close();
-    Deno.remove(this.#rdb.path).catch(() => {});
-    this.#rdb = undefined;
+  #publish(snapshot: Snapshot): void {
+    const old = this.#snapshot;
+    this.#snapshot = snapshot;
+    if (old && old.path !== snapshot.path) Deno.remove(old.path).catch(() => {});
+    const waiters = this.#snapshotWaiters;
+    this.#snapshotWaiters = [];
+    for (const wake of waiters) wake(snapshot);
+  }
+
+  /**
+   * Fetches a fresh snapshot over a second link while the main stream goes on, and lines it up
+   * with the stream: the main link pauses until the master announces the snapshot's offset,
+   * then the stream position where the main link reaches that offset is the snapshot's place.
+   */
+  #refreshSnapshot(): void {
+    const main = this.#link;
+    if (this.#refresh || !main?.streaming) return;
+    this.log("a replica needs a full sync the kept snapshot cannot serve: fetching a fresh one");
+    main.pause();
+    const refresh: SnapshotRefresh = {
+      link: new MasterLink({
+        ...this.options.master,
+        listeningPort: this.options.listen.port,
+        events: {
+          fullSync: (replid, offset) => {
+            if (replid !== main.replid || offset < main.offset) {
+              this.log(`fresh snapshot ${replid}:${offset} cannot be lined up with the stream`);
+              refresh.link.close();
+              return;
+            }
+            refresh.masterOffset = offset;
+            refresh.file = this.#newSnapshotFile();
+            this.metrics.fullSyncs.inc({ direction: "upstream" });
+            if (offset === main.offset) this.#alignRefresh(refresh);
+            main.resume();
+          },
+          rdbChunk: (chunk) => refresh.file!.push(chunk),
+          rdbEnd: () => {
+            const { size } = refresh.file!.finish();
+            refresh.size = size;
+            refresh.link.close();
+            this.#completeRefresh(refresh);
+          },
+          continued: () => refresh.link.close(),
+          commands: () => {},
+        },
+      }),
+    };
+    this.#refresh = refresh;
+    refresh.link.run().catch((error) => {
+      this.log(`fresh snapshot link failed: ${(error as Error).message}`);
+    }).finally(() => {
+      main.resume();
+      if (this.#refresh !== refresh) return;
+      if (refresh.size === undefined || refresh.streamOffset === undefined) {
+        refresh.file?.abandon();
+        this.#refresh = undefined;
+        // Waiting replicas keep waiting; try again shortly.
+        if (this.#snapshotWaiters.length && !this.#closed) {
+          setTimeout(() => this.#refreshSnapshot(), 500);
+        }
+      }
+    });
+  }
+
+  /** The main stream is exactly at the fresh snapshot's offset: remember where and in which db. */
+  #alignRefresh(refresh: SnapshotRefresh): void {
+    refresh.streamOffset = this.backlog.end;
+    refresh.db = this.#filter.db;
+    this.#completeRefresh(refresh);
+  }
+
+  #completeRefresh(refresh: SnapshotRefresh): void {
+    if (refresh.size === undefined || refresh.streamOffset === undefined) return;
+    this.#refresh = undefined;
+    const prefix = refresh.db
+      ? encodeCommand(["SELECT", String(refresh.db)]).slice()
+      : new Uint8Array(0);
+    this.log(`fresh snapshot ready at stream offset ${refresh.streamOffset}`);
+    this.#publish({
+      path: refresh.file!.path,
+      size: refresh.size,
+      offset: refresh.streamOffset - prefix.length,
+      prefix,
+    });
   }
 
   #onCommands(commands: StreamCommand[], masterOffset: number): void {
     this.metrics.upstreamUp.set(1);
-    const output: Uint8Array[] = [];
+    const refresh = this.#refresh;
+    let output: Uint8Array[] = [];
+    let running = masterOffset - commands.reduce((n, c) => n + c.bytes, 0);
     for (const command of commands) {
       const result = this.#filter.filter(command.args, command.raw);
       this.metrics.countCommand(result.outcome);
       if (result.output) output.push(result.output);
+      running += command.bytes;
+      if (refresh?.masterOffset === running && refresh.streamOffset === undefined) {
+        this.#appendOutput(output);
+        output = [];
+        this.#alignRefresh(refresh);
+      }
     }
-    if (output.length) {
-      this.backlog.append(output.length === 1 ? output[0].slice() : concatChunks(output));
-    }
+    this.#appendOutput(output);
     if (!this.#filter.inTransaction) {
       this.#points.push({ proxyOffset: this.backlog.end, masterOffset, db: this.#filter.db });
       if (this.#points.length > 4096) this.#points.splice(0, 2048);
@@ -290,19 +389,31 @@ export class ReshardProxy implements ReplicationSource {
     this.metrics.proxyOffset.set(this.backlog.end);
   }
 
-  /** ReplicationSource: the current snapshot, making a new one when the backlog lost its start. */
+  #appendOutput(output: Uint8Array[]): void {
+    if (output.length === 0) return;
+    this.backlog.append(output.length === 1 ? output[0].slice() : concatChunks(output));
+  }
+
+  /** ReplicationSource: the current snapshot, fetching a fresh one when the backlog lost its place. */
   snapshot(): Promise<Snapshot> {
     const current = this.#snapshot;
-    if (current && this.backlog.start <= current.offset) return Promise.resolve(current);
-    if (current || (!this.#rdb && this.#link?.streaming)) {
-      this.log(
-        "a replica needs a full sync the kept snapshot cannot serve: syncing again from the master",
-      );
-      this.#resume = undefined;
-      this.#snapshot = undefined;
-      this.#link?.close();
+    if (current && this.backlog.start <= current.offset + current.prefix.length) {
+      return Promise.resolve(current);
     }
-    return new Promise((resolve) => this.#snapshotWaiters.push(resolve));
+    const waiting = new Promise<Snapshot>((resolve) => this.#snapshotWaiters.push(resolve));
+    if (!this.#incoming) this.#refreshSnapshot();
+    return waiting;
+  }
+
+  continuation(replid: string, offset: number): Continuation | undefined {
+    if (replid !== this.replid) return undefined;
+    const snapshot = this.#snapshot;
+    // A replica that loaded a snapshot but had not yet read its prefix.
+    if (snapshot?.prefix.length && offset === snapshot.offset) {
+      const from = offset + snapshot.prefix.length;
+      return from >= this.backlog.start ? { prefix: snapshot.prefix, from } : undefined;
+    }
+    return offset >= this.backlog.start ? { prefix: new Uint8Array(0), from: offset } : undefined;
   }
 
   served(kind: "full" | "partial"): void {

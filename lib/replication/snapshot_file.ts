@@ -1,0 +1,64 @@
+import { type KeySelector, RdbFilter, RdbParser } from "../rdb/mod.ts";
+
+/**
+ * A master's snapshot, filtered as it arrives and written to disk: the parser streams it, the
+ * filter copies the selected entries byte for byte, the file is what replicas' full syncs are
+ * served from.
+ */
+export class SnapshotFile {
+  readonly #parser = new RdbParser();
+  readonly #filter: RdbFilter;
+  readonly #file: Deno.FsFile;
+  #open = true;
+
+  constructor(
+    readonly path: string,
+    selector: KeySelector,
+    /** Called for every key read: kept or dropped. */
+    readonly onKey: (kept: boolean) => void = () => {},
+  ) {
+    const file = Deno.openSync(path, { write: true, create: true, truncate: true });
+    this.#file = file;
+    this.#filter = new RdbFilter(selector, (chunk) => {
+      for (let at = 0; at < chunk.length;) at += file.writeSync(chunk.subarray(at));
+    });
+  }
+
+  /** Throws RdbSyntaxError when the master's bytes are not a valid RDB. */
+  push(chunk: Uint8Array): void {
+    this.#parser.push(chunk);
+    this.#drain();
+  }
+
+  /** Ends the snapshot: the file is complete; returns its size and the key counts. */
+  finish(): { size: number; keys: number; kept: number } {
+    this.#parser.end();
+    this.#drain();
+    this.#close();
+    const { keys, kept } = this.#filter.stats;
+    return { size: Deno.statSync(this.path).size, keys, kept };
+  }
+
+  /** Gives up on an unfinished snapshot and removes its file. */
+  abandon(): void {
+    if (!this.#open) return;
+    this.#close();
+    Deno.remove(this.path).catch(() => {});
+  }
+
+  #close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#file.close();
+  }
+
+  #drain(): void {
+    for (let record = this.#parser.next(); record; record = this.#parser.next()) {
+      const keptBefore = this.#filter.stats.kept;
+      this.#filter.visit(record);
+      if (record.kind === "entry" || record.kind === "largevalue") {
+        this.onKey(this.#filter.stats.kept > keptBefore);
+      }
+    }
+  }
+}
