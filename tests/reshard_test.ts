@@ -65,7 +65,7 @@ function startWriter(port: number): { stop(): Promise<number> } {
     async stop() {
       running = false;
       await done;
-      redis.disconnect();
+      await redis.quit();
       return count;
     },
   };
@@ -144,6 +144,13 @@ integrationTest(
           increments++;
         }
       })();
+      // Stops the writer before its client goes, also when an assertion fails first.
+      await using _stopWriter = {
+        [Symbol.asyncDispose]: async () => {
+          running = false;
+          await writer.catch(() => {});
+        },
+      };
       await using replicaClient = client(replica.port);
       await waitFor(async () => Number(await replicaClient.get("k:counter")) > 200, {
         message: "stream flowing",

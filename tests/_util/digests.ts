@@ -9,7 +9,8 @@ export async function digests(
   port: number,
   keep: (key: Buffer) => boolean = () => true,
 ): Promise<Map<string, string>> {
-  const redis = new Redis({ port, host: "127.0.0.1", lazyConnect: true });
+  const redis = new Redis({ port, host: "127.0.0.1", lazyConnect: true, enableReadyCheck: false });
+  redis.on("error", () => {});
   await redis.connect();
   try {
     const out = new Map<string, string>();
@@ -27,6 +28,6 @@ export async function digests(
     }
     return out;
   } finally {
-    redis.disconnect();
+    await redis.quit().catch(() => redis.disconnect());
   }
 }

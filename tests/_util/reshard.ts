@@ -41,7 +41,8 @@ export async function startReshard(
 /** A redis-server replicating from `port`; resolves once its link is up and loaded. */
 export async function startReplicaOf(port: number): Promise<RedisServer> {
   const replica = await RedisServer.start({ args: ["--enable-debug-command", "yes"] });
-  const redis = new Redis({ port: replica.port, host: "127.0.0.1" });
+  const redis = new Redis({ port: replica.port, host: "127.0.0.1", enableReadyCheck: false });
+  redis.on("error", () => {});
   try {
     await redis.call("REPLICAOF", "127.0.0.1", String(port));
     await waitFor(async () => /master_link_status:up/.test(await redis.info("replication")), {
@@ -49,7 +50,7 @@ export async function startReplicaOf(port: number): Promise<RedisServer> {
       message: "replica did not finish its sync through the proxy",
     });
   } finally {
-    redis.disconnect();
+    await redis.quit().catch(() => redis.disconnect());
   }
   return replica;
 }
