@@ -17,7 +17,7 @@ function median(values: number[]): number {
 }
 
 /** A file with `keys` keys: 90% strings of 64 bytes, 10% small hashes, lists, sets and zsets. */
-async function makeRdb(keys: number, path: string): Promise<void> {
+export async function makeRdb(keys: number, path: string): Promise<void> {
   await using server = await RedisServer.start({ args: ["--enable-debug-command", "yes"] });
   const redis = new Redis({ port: server.port, host: "127.0.0.1" });
   try {

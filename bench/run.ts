@@ -6,6 +6,7 @@
  *
  *   deno task bench [--rounds 3] [--clients 50] [--quick] [--json FILE] [--no-memory]
  *   deno task bench rdb [--keys 1000000] [--rounds 3] [--quick]   (see bench/rdb.ts)
+ *   deno task bench reshard [--keys 1000000] [--rounds 3] [--quick]   (see bench/reshard.ts)
  */
 import { parseArgs } from "node:util";
 import { RedisServer } from "../lib/redis_process/mod.ts";
@@ -31,6 +32,11 @@ function median(values: number[]): number {
 if (Deno.args[0] === "rdb") {
   const { benchRdb } = await import("./rdb.ts");
   await benchRdb(Deno.args.slice(1));
+  Deno.exit(0);
+}
+if (Deno.args[0] === "reshard") {
+  const { benchReshard } = await import("./reshard.ts");
+  await benchReshard(Deno.args.slice(1));
   Deno.exit(0);
 }
 

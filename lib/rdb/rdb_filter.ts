@@ -29,6 +29,8 @@ export class RdbFilter {
     readonly sink: (chunk: Uint8Array) => void,
     /** A further test on whole entries (a streamed value is judged by its key alone). */
     readonly keep?: (entry: RdbEntry) => boolean,
+    /** Write a CRC-64 at the end (default true); as RdbWriterOptions.checksum. */
+    readonly checksum = true,
   ) {}
 
   #selectDb(db: number): RdbWriter {
@@ -46,7 +48,7 @@ export class RdbFilter {
         this.#writer = new RdbWriter((chunk) => {
           this.stats.bytesOut += chunk.length;
           this.sink(chunk);
-        }, { version: record.version });
+        }, { version: record.version, checksum: this.checksum });
         break;
       case "aux":
       case "function":

@@ -93,6 +93,8 @@ export class RdbParser {
   #version = 0;
   #db = 0;
   #crc = new Crc64();
+  /** `#buffer` bytes before this index are folded into the CRC; consumed ones after it not yet. */
+  #crcFrom = 0;
   /** Bytes of a large value still to be handed out as `valuechunk` records. */
   #valueRemaining = 0;
   readonly #maxRecordBytes: number;
@@ -158,7 +160,6 @@ export class RdbParser {
       try {
         const record = this.#version === 0 ? this.#header(reader) : this.#record(reader);
         this.#retryAt = 0;
-        if (record.kind !== "eof") this.#crc.update(record.raw);
         this.#pos = reader.pos;
         return record;
       } catch (error) {
@@ -186,16 +187,17 @@ export class RdbParser {
           this.#base + this.#pos,
         );
       }
+      this.#foldCrc(this.#pos);
       this.#base += this.#pos;
       this.#buffer = this.#pending.shift()!;
       this.#pendingBytes -= this.#buffer.length;
       this.#pos = 0;
+      this.#crcFrom = 0;
     }
     const take = Math.min(this.#valueRemaining, this.#buffer.length - this.#pos);
     const raw = this.#buffer.subarray(this.#pos, this.#pos + take);
     this.#pos += take;
     this.#valueRemaining -= take;
-    this.#crc.update(raw);
     return { kind: "valuechunk", last: this.#valueRemaining === 0, raw };
   }
 
@@ -234,6 +236,7 @@ export class RdbParser {
   /** Joins the unparsed tail with the pending chunks into one buffer. */
   #merge(): void {
     if (this.#pending.length === 0) return;
+    this.#foldCrc(this.#pos);
     const tail = this.#buffer.subarray(this.#pos);
     let merged: Uint8Array;
     if (tail.length === 0 && this.#pending.length === 1) {
@@ -250,6 +253,7 @@ export class RdbParser {
     this.#base += this.#pos;
     this.#buffer = merged;
     this.#pos = 0;
+    this.#crcFrom = 0;
     this.#pending = [];
     this.#pendingBytes = 0;
   }
@@ -353,16 +357,27 @@ export class RdbParser {
     }
   }
 
+  /**
+   * Folds the consumed bytes of the current buffer up to `end` into the CRC: once per buffer
+   * rather than once per record, which would cost a call per key.
+   */
+  #foldCrc(end: number): void {
+    if (end > this.#crcFrom) this.#crc.update(this.#buffer.subarray(this.#crcFrom, end));
+    this.#crcFrom = Math.max(this.#crcFrom, end);
+  }
+
   #eof(reader: ByteReader, opcode: Uint8Array): RdbRecord {
     if (this.#version < 5) {
-      this.#crc.update(opcode);
+      this.#foldCrc(reader.pos);
       this.#done = true;
       return { kind: "eof", checksum: undefined, raw: opcode };
     }
     const at = reader.pos;
     const stored = reader.take(8, "the checksum");
     const checksum = new DataView(stored.buffer, stored.byteOffset, 8).getBigUint64(0, true);
-    const computed = this.#crc.update(opcode).value;
+    // Read first: a short read retries the record, and nothing may be folded twice.
+    this.#foldCrc(at);
+    const computed = this.#crc.value;
     if (this.#verifyChecksum && checksum !== 0n && checksum !== computed) {
       reader.fail(
         `checksum 0x${checksum.toString(16)} does not match the content's 0x${

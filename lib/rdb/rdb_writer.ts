@@ -11,6 +11,11 @@ export interface RdbWriterOptions {
   version?: number;
   /** Bytes gathered before the sink is called (default 64 KB). */
   chunkBytes?: number;
+  /**
+   * Compute the CRC-64 (default true). Without it the file ends with eight zero bytes, which
+   * Redis reads as "checksum disabled", as it writes with `rdbchecksum no`.
+   */
+  checksum?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -34,7 +39,7 @@ const encoder = new TextEncoder();
 export class RdbWriter {
   readonly version: number;
   #out = new ByteBuilder(1024);
-  #crc = new Crc64();
+  #crc: Crc64 | undefined;
   readonly #chunkBytes: number;
   #ended = false;
 
@@ -44,6 +49,7 @@ export class RdbWriter {
       throw new RangeError(`RDB version ${this.version} is not between 1 and ${MAX_RDB_VERSION}`);
     }
     this.#chunkBytes = options.chunkBytes ?? 65536;
+    this.#crc = options.checksum === false ? undefined : new Crc64();
     this.#out.bytes(encoder.encode(`REDIS${String(this.version).padStart(4, "0")}`));
   }
 
@@ -54,7 +60,7 @@ export class RdbWriter {
   #flush(): void {
     if (this.#out.length === 0) return;
     const chunk = this.#out.take();
-    this.#crc.update(chunk);
+    this.#crc?.update(chunk);
     this.sink(chunk);
   }
 
@@ -95,7 +101,7 @@ export class RdbWriter {
     }
     // Large pieces (chunks of a streamed value) go straight through, without a copy.
     this.#flush();
-    this.#crc.update(record);
+    this.#crc?.update(record);
     this.sink(record);
     return this;
   }
@@ -122,8 +128,7 @@ export class RdbWriter {
     this.#flush();
     this.#ended = true;
     if (this.version >= 5) {
-      const checksum = this.#crc.bytes();
-      this.sink(checksum);
+      this.sink(this.#crc?.bytes() ?? new Uint8Array(8));
     }
   }
 }

@@ -86,7 +86,7 @@ export class MasterLink {
     this.#conn = conn;
     if (this.#closed) conn.close();
     conn.setNoDelay(true);
-    const reader = new ConnReader(conn);
+    const reader = new ConnReader(conn, 256 * 1024);
     let ackTimer: ReturnType<typeof setInterval> | undefined;
     try {
       await this.#handshake(reader);

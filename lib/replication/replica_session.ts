@@ -14,6 +14,15 @@ export interface Snapshot {
    * continues at `offset + prefix.length`.
    */
   prefix: Uint8Array;
+  /** Set while the file is still being received and filtered: it can be followed as it grows. */
+  growing?: GrowingFile;
+}
+
+/** A snapshot file still being written. */
+export interface GrowingFile {
+  readonly written: number;
+  readonly state: "growing" | "done" | "abandoned";
+  changed(): Promise<void>;
 }
 
 /** Where a continuing replica picks up: its own prefix, then the shared stream. */
@@ -223,9 +232,18 @@ export class ReplicaSession {
       await this.#write(encoder.encode(`+FULLRESYNC ${this.source.replid} ${snapshot.offset}\r\n`));
     }
     const mark = this.#capaEof && psync ? randomMark() : undefined;
-    await this.#write(encoder.encode(mark ? `$EOF:${mark}\r\n` : `$${snapshot.size}\r\n`));
-    using file = await Deno.open(snapshot.path);
-    for await (const chunk of file.readable) await this.#write(chunk);
+    if (snapshot.growing?.state === "growing" && mark) {
+      // Follow the file while the master's snapshot is still arriving: the replica loads in
+      // step with the proxy instead of after it.
+      await this.#write(encoder.encode(`$EOF:${mark}\r\n`));
+      await this.#follow(snapshot.path, snapshot.growing);
+    } else {
+      if (snapshot.growing?.state === "growing") await this.#untilDone(snapshot.growing);
+      const size = snapshot.growing ? snapshot.growing.written : snapshot.size;
+      await this.#write(encoder.encode(mark ? `$EOF:${mark}\r\n` : `$${size}\r\n`));
+      using file = await Deno.open(snapshot.path);
+      for await (const chunk of file.readable) await this.#write(chunk);
+    }
     this.acked = snapshot.offset;
     if (mark) {
       // After a transfer that ends with a mark, a replica may read past it into the stream;
@@ -238,6 +256,31 @@ export class ReplicaSession {
     this.sent = snapshot.offset + snapshot.prefix.length;
     this.state = "streaming";
     this.source.served("full");
+  }
+
+  async #untilDone(growing: GrowingFile): Promise<void> {
+    while (growing.state === "growing") await growing.changed();
+    if (growing.state === "abandoned") throw new Error("the master's snapshot was interrupted");
+  }
+
+  /** Sends a file that is still being written, until it is finished. */
+  async #follow(path: string, growing: GrowingFile): Promise<void> {
+    using file = await Deno.open(path);
+    let sent = 0;
+    while (true) {
+      if (growing.state === "abandoned") throw new Error("the master's snapshot was interrupted");
+      const available = growing.written;
+      if (sent === available) {
+        if (growing.state === "done") return;
+        await growing.changed();
+        continue;
+      }
+      const chunk = new Uint8Array(Math.min(1 << 20, available - sent));
+      const n = await file.read(chunk);
+      if (n === null) throw new Error(`snapshot file ${path} ended early`);
+      await this.#write(chunk.subarray(0, n));
+      sent += n;
+    }
   }
 
   async #stream(): Promise<void> {

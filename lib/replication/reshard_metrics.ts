@@ -65,6 +65,14 @@ export class ReshardMetrics {
   });
 
   #outcomes = new Map<FilterOutcome, number>();
+  #snapshotKept = 0;
+  #snapshotDropped = 0;
+
+  /** Counted in plain numbers per key and handed to prom-client at scrape time. */
+  countSnapshotKey(kept: boolean): void {
+    if (kept) this.#snapshotKept++;
+    else this.#snapshotDropped++;
+  }
 
   /** Counted in plain numbers on the hot path and handed to prom-client at scrape time. */
   countCommand(outcome: FilterOutcome): void {
@@ -74,6 +82,9 @@ export class ReshardMetrics {
   async render(): Promise<{ contentType: string; body: string }> {
     for (const [outcome, count] of this.#outcomes) this.commands.inc({ result: outcome }, count);
     this.#outcomes.clear();
+    this.snapshotKeys.inc({ result: "kept" }, this.#snapshotKept);
+    this.snapshotKeys.inc({ result: "dropped" }, this.#snapshotDropped);
+    this.#snapshotKept = this.#snapshotDropped = 0;
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }

@@ -238,7 +238,7 @@ export class ReshardProxy implements ReplicationSource {
     return new SnapshotFile(
       path,
       this.selector,
-      (kept) => this.metrics.snapshotKeys.inc({ result: kept ? "kept" : "dropped" }),
+      (kept) => this.metrics.countSnapshotKey(kept),
     );
   }
 
@@ -259,6 +259,9 @@ export class ReshardProxy implements ReplicationSource {
     this.backlog.reset(this.backlog.end);
     this.#incoming?.abandon();
     this.#incoming = this.#newSnapshotFile();
+    const waiters = this.#snapshotWaiters;
+    this.#snapshotWaiters = [];
+    for (const wake of waiters) wake(this.#growingSnapshot()!);
   }
 
   #onRdbChunk(chunk: Uint8Array): void {
@@ -400,9 +403,27 @@ export class ReshardProxy implements ReplicationSource {
     if (current && this.backlog.start <= current.offset + current.prefix.length) {
       return Promise.resolve(current);
     }
+    const incoming = this.#growingSnapshot();
+    if (incoming) return Promise.resolve(incoming);
     const waiting = new Promise<Snapshot>((resolve) => this.#snapshotWaiters.push(resolve));
-    if (!this.#incoming) this.#refreshSnapshot();
+    this.#refreshSnapshot();
     return waiting;
+  }
+
+  /**
+   * While the main link receives a snapshot, replicas can follow it as it is written. The
+   * stream starts after it, at the current end: no commands flow during a transfer.
+   */
+  #growingSnapshot(): Snapshot | undefined {
+    const incoming = this.#incoming;
+    if (!incoming) return undefined;
+    return {
+      path: incoming.path,
+      size: -1,
+      offset: this.backlog.end,
+      prefix: new Uint8Array(0),
+      growing: incoming,
+    };
   }
 
   continuation(replid: string, offset: number): Continuation | undefined {

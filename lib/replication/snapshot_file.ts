@@ -10,6 +10,11 @@ export class SnapshotFile {
   readonly #filter: RdbFilter;
   readonly #file: Deno.FsFile;
   #open = true;
+  /** Bytes written to the file so far: readers may follow it while it grows. */
+  written = 0;
+  /** "growing" until finished or abandoned. */
+  state: "growing" | "done" | "abandoned" = "growing";
+  #waiters: (() => void)[] = [];
 
   constructor(
     readonly path: string,
@@ -19,9 +24,18 @@ export class SnapshotFile {
   ) {
     const file = Deno.openSync(path, { write: true, create: true, truncate: true });
     this.#file = file;
-    this.#filter = new RdbFilter(selector, (chunk) => {
-      for (let at = 0; at < chunk.length;) at += file.writeSync(chunk.subarray(at));
-    });
+    // The master's checksum is verified on the way in; the file is served within seconds, so
+    // like Redis with rdbchecksum no it is written without one, which saves a pass over it.
+    this.#filter = new RdbFilter(
+      selector,
+      (chunk) => {
+        for (let at = 0; at < chunk.length;) at += file.writeSync(chunk.subarray(at));
+        this.written += chunk.length;
+        this.#wake();
+      },
+      undefined,
+      false,
+    );
   }
 
   /** Throws RdbSyntaxError when the master's bytes are not a valid RDB. */
@@ -35,6 +49,8 @@ export class SnapshotFile {
     this.#parser.end();
     this.#drain();
     this.#close();
+    this.state = "done";
+    this.#wake();
     const { keys, kept } = this.#filter.stats;
     return { size: Deno.statSync(this.path).size, keys, kept };
   }
@@ -43,7 +59,20 @@ export class SnapshotFile {
   abandon(): void {
     if (!this.#open) return;
     this.#close();
+    this.state = "abandoned";
+    this.#wake();
     Deno.remove(this.path).catch(() => {});
+  }
+
+  /** Resolves when more bytes were written, or the file was finished or abandoned. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
   }
 
   #close(): void {
