@@ -237,3 +237,99 @@ integrationTest(
     assert.match(metrics, /remiro_reshard_full_syncs_total\{direction="upstream"\} 2/);
   },
 );
+
+integrationTest(
+  "reshard: AUTH to the master, and a dropped master link continues with PSYNC",
+  async () => {
+    await using master = await startMaster({ password: "s3cret" });
+    await using redis = client(master.port, { password: "s3cret" });
+    await redis.set("k:before", "1");
+    const logs: string[] = [];
+    await using proxy = await startReshard(master, {
+      include: /^k:/,
+      log: (line) => logs.push(line),
+    });
+    proxy.options.master.password = "s3cret";
+    await using replica = await startReplicaOf(proxy.port);
+    await using r = client(replica.port);
+    assert.equal(await r.get("k:before"), "1");
+    await redis.call("CLIENT", "KILL", "TYPE", "replica");
+    await redis.set("k:after", "2");
+    await waitFor(async () => (await r.get("k:after")) === "2", {
+      message: "writes flow after the link dropped",
+    });
+    assert.ok(logs.some((l) => /master continued replication/.test(l)), logs.join("\n"));
+    assert.match(await redis.info("stats"), /sync_full:1\r\n/);
+    assert.match(await redis.info("stats"), /sync_partial_ok:1\r\n/);
+    const syncs = replica.output.match(/MASTER <-> REPLICA sync: Flushing old data/g) ?? [];
+    assert.equal(syncs.length, 1, "the replica never needed another full sync");
+  },
+);
+
+integrationTest(
+  "reshard: a replica that stops reading is disconnected after the write timeout",
+  async () => {
+    await using master = await startMaster();
+    const logs: string[] = [];
+    await using proxy = await startReshard(master, {
+      replicaWriteTimeoutMs: 300,
+      log: (line) => logs.push(line),
+    });
+    await waitFor(() => proxy.master.streaming, { message: "proxy linked to the master" });
+    // A replica that completes the handshake and then never reads.
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: proxy.port });
+    try {
+      await conn.write(new TextEncoder().encode("PSYNC ? -1\r\n"));
+      await using redis = client(master.port);
+      const value = "x".repeat(64 * 1024);
+      await waitFor(async () => {
+        const batch = redis.pipeline();
+        for (let i = 0; i < 64; i++) batch.set(`fill:${i}`, value);
+        await batch.exec();
+        return logs.some((l) => /disconnected: stopped reading/.test(l));
+      }, { timeoutMs: 15_000, message: "the stalled replica was dropped" });
+      const metrics = (await proxy.metrics.render()).body;
+      assert.match(metrics, /remiro_reshard_replica_drops_total\{reason="stopped reading"\} 1/);
+    } finally {
+      conn.close();
+    }
+  },
+);
+
+integrationTest(
+  "remiro reshard -i serves /health with the master and every replica, and /metrics",
+  async () => {
+    await using master = await startMaster();
+    const proxyPort = freePort();
+    const instruPort = freePort();
+    const proxy = spawnReshard([
+      "--master-port",
+      String(master.port),
+      "--proxy-port",
+      String(proxyPort),
+      "-i",
+      String(instruPort),
+      ".",
+    ]);
+    try {
+      await waitFor(() => proxy.stderr().includes("metrics and health"), {
+        timeoutMs: 10_000,
+        message: "started",
+      });
+      await using replica = await startReplicaOf(proxyPort);
+      const health = await fetch(`http://127.0.0.1:${instruPort}/health`);
+      const body = await health.json();
+      assert.equal(health.status, 200, JSON.stringify(body));
+      assert.deepEqual(body.master, { status: "OK" });
+      assert.deepEqual(Object.keys(body).filter((k) => k.startsWith("replica ")).length, 1);
+      const metrics = await (await fetch(`http://127.0.0.1:${instruPort}/metrics`)).text();
+      assert.match(metrics, /remiro_reshard_upstream_up 1/);
+      assert.match(metrics, /remiro_reshard_replicas\{state="streaming"\} 1/);
+      assert.match(metrics, /remiro_reshard_full_syncs_total\{direction="downstream"\} 1/);
+      void replica;
+    } finally {
+      proxy.child.kill("SIGTERM");
+      await proxy.child.status;
+    }
+  },
+);

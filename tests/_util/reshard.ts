@@ -7,11 +7,12 @@ import { RedisServer, waitFor } from "./redis.ts";
  * 5 s for more replicas before a diskless transfer); `diskless: false` saves to disk first.
  */
 export function startMaster(
-  options: { diskless?: boolean; args?: string[]; rdb?: Uint8Array } = {},
+  options: { diskless?: boolean; args?: string[]; rdb?: Uint8Array; password?: string } = {},
 ): Promise<RedisServer> {
   const diskless = options.diskless ?? true;
   return RedisServer.start({
     rdb: options.rdb,
+    password: options.password,
     args: [
       "--repl-diskless-sync",
       diskless ? "yes" : "no",
