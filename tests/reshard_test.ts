@@ -114,7 +114,9 @@ function spawnReshard(args: string[]): { child: Deno.ChildProcess; stderr: () =>
 integrationTest(
   "reshard: killed with SIGKILL mid-stream and restarted, it continues both links: no duplicate, no gap",
   async () => {
-    await using master = await startMaster();
+    // The master must still hold the stream written while the proxy was down: a
+    // loaded machine can take seconds to start it again.
+    await using master = await startMaster({ args: ["--repl-backlog-size", "64mb"] });
     await using tmp = await tempDir();
     const proxyPort = freePort();
     const args = [
@@ -162,6 +164,8 @@ integrationTest(
       await waitFor(() => proxy.stderr().includes("master continued replication"), {
         timeoutMs: 10_000,
         message: "proxy resumed from its checkpoint with a partial resync from the master",
+      }).catch((error) => {
+        throw new Error(`${error.message}\nproxy log:\n${proxy.stderr()}`);
       });
       await waitFor(() => /Successful partial resynchronization/.test(replica.output), {
         timeoutMs: 10_000,
