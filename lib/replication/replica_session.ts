@@ -110,11 +110,17 @@ export class ReplicaSession {
     try {
       while (!this.#closed) {
         const n = await this.conn.read(buffer);
-        if (n === null) break;
+        if (n === null) {
+          if (this.state !== "handshake") this.source.dropped("closed the connection", this);
+          break;
+        }
         for (const args of decoder.push(buffer.slice(0, n))) this.#command(args);
       }
     } catch (error) {
-      if (!this.#closed) this.source.log(`replica ${this.name}: ${(error as Error).message}`);
+      if (!this.#closed) {
+        this.source.log(`replica ${this.name}: ${(error as Error).message}`);
+        this.source.dropped("connection error", this);
+      }
     } finally {
       this.close();
     }
