@@ -6,15 +6,10 @@
  *
  *   deno task bench rdb [--keys 1000000] [--rounds 3] [--quick] [--json FILE]
  */
-import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { filterRdb, forEachRecord } from "../lib/rdb/mod.ts";
+import { keyspaceBenchArgs, median } from "./bench_args.ts";
 import { RedisServer } from "../lib/redis_process/mod.ts";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** A file with `keys` keys: 90% strings of 64 bytes, 10% small hashes, lists, sets and zsets. */
 export async function makeRdb(keys: number, path: string): Promise<void> {
@@ -79,17 +74,7 @@ async function timeDecode(path: string): Promise<number> {
 }
 
 export async function benchRdb(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      keys: { type: "string", default: "1000000" },
-      rounds: { type: "string", default: "3" },
-      quick: { type: "boolean", default: false },
-      json: { type: "string", default: "bench/rdb_results.json" },
-    },
-  });
-  const keys = values.quick ? 100_000 : Number(values.keys);
-  const rounds = Number(values.rounds);
+  const { keys, rounds, json } = keyspaceBenchArgs(args, "rdb");
   const dir = await Deno.makeTempDir({ prefix: "remiro-bench-rdb-" });
   try {
     const path = `${dir}/input.rdb`;
@@ -146,8 +131,8 @@ export async function benchRdb(args: string[]): Promise<void> {
         `${report.decodeSpeedVsRedisLoad}x Redis's speed`,
     );
     console.log(`  remiro process RSS: ${report.peakRssMB} MB`);
-    await Deno.writeTextFile(values.json, JSON.stringify(report, null, 2) + "\n");
-    console.log(`written to ${values.json}`);
+    await Deno.writeTextFile(json, JSON.stringify(report, null, 2) + "\n");
+    console.log(`written to ${json}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

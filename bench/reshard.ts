@@ -6,16 +6,11 @@
  *
  *   deno task bench reshard [--keys 1000000] [--rounds 3] [--quick] [--json FILE]
  */
-import { parseArgs } from "node:util";
 import { freePort, RedisServer, sendCommands } from "../lib/redis_process/mod.ts";
+import { keyspaceBenchArgs, median } from "./bench_args.ts";
 import { makeRdb } from "./rdb.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function info(port: number): Promise<string> {
   const [reply] = await sendCommands("127.0.0.1", port, [["INFO", "replication"]]);
@@ -73,17 +68,7 @@ async function viaProxy(
 }
 
 export async function benchReshard(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      keys: { type: "string", default: "1000000" },
-      rounds: { type: "string", default: "3" },
-      quick: { type: "boolean", default: false },
-      json: { type: "string", default: "bench/reshard_results.json" },
-    },
-  });
-  const keys = values.quick ? 100_000 : Number(values.keys);
-  const rounds = Number(values.rounds);
+  const { keys, rounds, json } = keyspaceBenchArgs(args, "reshard");
   const dir = await Deno.makeTempDir({ prefix: "remiro-bench-reshard-" });
   try {
     await makeRdb(keys, `${dir}/master.rdb`);
@@ -129,8 +114,8 @@ export async function benchReshard(args: string[]): Promise<void> {
         } s  ${r.vsDirect}x  (${r.replicaKeys} keys on the replica)`,
       );
     }
-    await Deno.writeTextFile(values.json, JSON.stringify(report, null, 2) + "\n");
-    console.log(`written to ${values.json}`);
+    await Deno.writeTextFile(json, JSON.stringify(report, null, 2) + "\n");
+    console.log(`written to ${json}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

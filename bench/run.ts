@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { RedisServer } from "../lib/redis_process/mod.ts";
+import { median } from "./bench_args.ts";
 import { copyRate } from "./copy_rate.ts";
 import { bigValue, idleConnections } from "./memory.ts";
 import { type RunningPeer, startHaproxy, startTwemproxy } from "./peers.ts";
@@ -23,11 +24,6 @@ interface Target {
 
 const PIPELINES = [1, 16];
 const TESTS = ["SET", "GET"];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 if (Deno.args[0] === "rdb") {
   const { benchRdb } = await import("./rdb.ts");

@@ -1,3 +1,5 @@
+import { Signal } from "../util/mod.ts";
+
 /**
  * The filtered replication stream as the proxy emitted it, addressed by the proxy's own offsets
  * and bounded in size: replicas read from it at their own pace, a reconnecting replica continues
@@ -9,7 +11,7 @@ export class Backlog {
   /** Proxy offset of the first byte of `#chunks[0]`. */
   #start = 0;
   #bytes = 0;
-  #waiters: (() => void)[] = [];
+  #changed = new Signal();
 
   constructor(readonly capacity: number, start = 0) {
     this.#start = start;
@@ -30,7 +32,7 @@ export class Backlog {
     this.#chunks = [];
     this.#bytes = 0;
     this.#start = offset;
-    this.#wake();
+    this.#changed.wake();
   }
 
   append(bytes: Uint8Array): void {
@@ -42,7 +44,7 @@ export class Backlog {
       this.#bytes -= dropped.length;
       this.#start += dropped.length;
     }
-    this.#wake();
+    this.#changed.wake();
   }
 
   /**
@@ -70,12 +72,6 @@ export class Backlog {
 
   /** Resolves on the next append or reset. */
   changed(): Promise<void> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
+    return this.#changed.wait();
   }
 }

@@ -1,8 +1,7 @@
 import { KeySelector } from "../rdb/mod.ts";
-import { encodeCommand } from "../resp/mod.ts";
 import { concatChunks } from "../util/mod.ts";
 import { Backlog } from "./backlog.ts";
-import { type Checkpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { loadCheckpoint } from "./checkpoint.ts";
 import { MasterLink } from "./master_link.ts";
 import {
   type Continuation,
@@ -11,7 +10,10 @@ import {
   type Snapshot,
 } from "./replica_session.ts";
 import { SnapshotFile } from "./snapshot_file.ts";
+import { SnapshotRefresh } from "./snapshot_refresh.ts";
 import { ReshardMetrics } from "./reshard_metrics.ts";
+import { ResumePoints } from "./resume_points.ts";
+import { refreshGauges, replicationInfo } from "./reshard_status.ts";
 import type { StreamCommand } from "./stream_decoder.ts";
 import { StreamFilter } from "./stream_filter.ts";
 
@@ -28,26 +30,6 @@ export interface ReshardOptions {
   workDir?: string;
   replicaWriteTimeoutMs?: number;
   log?: (message: string) => void;
-}
-
-/** A fresh snapshot being fetched over a second link, and where it lines up with the stream. */
-interface SnapshotRefresh {
-  link: MasterLink;
-  file?: SnapshotFile;
-  /** The master offset the snapshot was taken at (its +FULLRESYNC). */
-  masterOffset?: number;
-  /** Where the main stream stood at that master offset, and its selected database. */
-  streamOffset?: number;
-  db?: number;
-  /** Set once the file is complete. */
-  size?: number;
-}
-
-/** A point of the filtered stream, between transactions, and the master position it matches. */
-interface ResumePoint {
-  proxyOffset: number;
-  masterOffset: number;
-  db: number;
 }
 
 function randomReplid(): string {
@@ -80,8 +62,7 @@ export class ReshardProxy implements ReplicationSource {
   #incoming: SnapshotFile | undefined;
   /** A second link fetching a fresh snapshot while the main stream goes on. */
   #refresh: SnapshotRefresh | undefined;
-  #points: ResumePoint[] = [];
-  #lastSaved = "";
+  #points: ResumePoints;
   #checkpointTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
   #workDir = "";
@@ -92,6 +73,7 @@ export class ReshardProxy implements ReplicationSource {
     this.selector = new KeySelector(options.include, options.exclude);
     this.backlog = new Backlog(options.backlogBytes ?? 64 * 2 ** 20);
     this.#filter = this.#newFilter();
+    this.#points = new ResumePoints(options.checkpointPath, (message) => this.log(message));
   }
 
   log(message: string): void {
@@ -125,8 +107,7 @@ export class ReshardProxy implements ReplicationSource {
     this.#accept(this.#listener);
     this.#upstreamLoop = this.#upstream();
     if (options.checkpointPath) {
-      const path = options.checkpointPath;
-      this.#checkpointTimer = setInterval(() => this.#saveCheckpoint(path), 100);
+      this.#checkpointTimer = setInterval(() => this.#saveCheckpoint(), 100);
     }
   }
 
@@ -137,10 +118,9 @@ export class ReshardProxy implements ReplicationSource {
     this.#link?.close();
     for (const session of this.sessions) session.close();
     await this.#upstreamLoop;
-    if (this.options.checkpointPath) await this.#saveCheckpoint(this.options.checkpointPath);
+    await this.#saveCheckpoint();
     this.#incoming?.abandon();
-    this.#refresh?.link.close();
-    this.#refresh?.file?.abandon();
+    this.#refresh?.close();
     if (this.#ownWorkDir) await Deno.remove(this.#workDir, { recursive: true }).catch(() => {});
   }
 
@@ -162,11 +142,11 @@ export class ReshardProxy implements ReplicationSource {
     this.backlog.reset(checkpoint.proxyOffset);
     this.#filter.db = checkpoint.db;
     this.#resume = { replid: checkpoint.masterReplid, offset: checkpoint.masterOffset };
-    this.#points = [{
+    this.#points.reset({
       proxyOffset: checkpoint.proxyOffset,
       masterOffset: checkpoint.masterOffset,
       db: checkpoint.db,
-    }];
+    });
     this.log(
       `resuming from checkpoint: master ${checkpoint.masterReplid} offset ${checkpoint.masterOffset}, ` +
         `stream offset ${checkpoint.proxyOffset}`,
@@ -255,7 +235,7 @@ export class ReshardProxy implements ReplicationSource {
     }
     this.#snapshot = undefined;
     this.#filter = this.#newFilter();
-    this.#points = [];
+    this.#points.reset();
     this.backlog.reset(this.backlog.end);
     this.#incoming?.abandon();
     this.#incoming = this.#newSnapshotFile();
@@ -273,7 +253,7 @@ export class ReshardProxy implements ReplicationSource {
     this.#incoming = undefined;
     const { size, keys, kept } = file.finish();
     const offset = this.backlog.end;
-    this.#points = [{ proxyOffset: offset, masterOffset: this.#link!.offset, db: 0 }];
+    this.#points.reset({ proxyOffset: offset, masterOffset: this.#link!.offset, db: 0 });
     this.metrics.upstreamUp.set(1);
     this.log(`snapshot filtered: kept ${kept} of ${keys} keys, ${size} bytes; serving replicas`);
     // The master starts the stream after a full sync with a SELECT: no prefix needed.
@@ -289,81 +269,28 @@ export class ReshardProxy implements ReplicationSource {
     for (const wake of waiters) wake(snapshot);
   }
 
-  /**
-   * Fetches a fresh snapshot over a second link while the main stream goes on, and lines it up
-   * with the stream: the main link pauses until the master announces the snapshot's offset,
-   * then the stream position where the main link reaches that offset is the snapshot's place.
-   */
+  /** Fetches a fresh snapshot over a second link, lined up with the running stream. */
   #refreshSnapshot(): void {
     const main = this.#link;
     if (this.#refresh || !main?.streaming) return;
     this.log("a replica needs a full sync the kept snapshot cannot serve: fetching a fresh one");
-    main.pause();
-    const refresh: SnapshotRefresh = {
-      link: new MasterLink({
-        ...this.options.master,
-        listeningPort: this.options.listen.port,
-        events: {
-          fullSync: (replid, offset) => {
-            if (replid !== main.replid || offset < main.offset) {
-              this.log(`fresh snapshot ${replid}:${offset} cannot be lined up with the stream`);
-              refresh.link.close();
-              return;
-            }
-            refresh.masterOffset = offset;
-            refresh.file = this.#newSnapshotFile();
-            this.metrics.fullSyncs.inc({ direction: "upstream" });
-            if (offset === main.offset) this.#alignRefresh(refresh);
-            main.resume();
-          },
-          rdbChunk: (chunk) => refresh.file!.push(chunk),
-          rdbEnd: () => {
-            const { size } = refresh.file!.finish();
-            refresh.size = size;
-            refresh.link.close();
-            this.#completeRefresh(refresh);
-          },
-          continued: () => refresh.link.close(),
-          commands: () => {},
-        },
-      }),
-    };
-    this.#refresh = refresh;
-    refresh.link.run().catch((error) => {
-      this.log(`fresh snapshot link failed: ${(error as Error).message}`);
-    }).finally(() => {
-      main.resume();
-      if (this.#refresh !== refresh) return;
-      if (refresh.size === undefined || refresh.streamOffset === undefined) {
-        refresh.file?.abandon();
-        this.#refresh = undefined;
-        // Waiting replicas keep waiting; try again shortly.
-        if (this.#snapshotWaiters.length && !this.#closed) {
-          setTimeout(() => this.#refreshSnapshot(), 500);
-        }
-      }
+    const refresh = new SnapshotRefresh({
+      master: this.options.master,
+      listeningPort: this.options.listen.port,
+      main,
+      newFile: () => this.#newSnapshotFile(),
+      position: () => ({ streamOffset: this.backlog.end, db: this.#filter.db }),
+      onFullSync: () => this.metrics.fullSyncs.inc({ direction: "upstream" }),
+      onReady: (snapshot) => this.#publish(snapshot),
+      log: (message) => this.log(message),
     });
-  }
-
-  /** The main stream is exactly at the fresh snapshot's offset: remember where and in which db. */
-  #alignRefresh(refresh: SnapshotRefresh): void {
-    refresh.streamOffset = this.backlog.end;
-    refresh.db = this.#filter.db;
-    this.#completeRefresh(refresh);
-  }
-
-  #completeRefresh(refresh: SnapshotRefresh): void {
-    if (refresh.size === undefined || refresh.streamOffset === undefined) return;
-    this.#refresh = undefined;
-    const prefix = refresh.db
-      ? encodeCommand(["SELECT", String(refresh.db)]).slice()
-      : new Uint8Array(0);
-    this.log(`fresh snapshot ready at stream offset ${refresh.streamOffset}`);
-    this.#publish({
-      path: refresh.file!.path,
-      size: refresh.size,
-      offset: refresh.streamOffset - prefix.length,
-      prefix,
+    this.#refresh = refresh;
+    refresh.run().then((ready) => {
+      if (this.#refresh === refresh) this.#refresh = undefined;
+      // Waiting replicas keep waiting; try again shortly.
+      if (!ready && this.#snapshotWaiters.length && !this.#closed) {
+        setTimeout(() => this.#refreshSnapshot(), 500);
+      }
     });
   }
 
@@ -377,16 +304,15 @@ export class ReshardProxy implements ReplicationSource {
       this.metrics.countCommand(result.outcome);
       if (result.output) output.push(result.output);
       running += command.bytes;
-      if (refresh?.masterOffset === running && refresh.streamOffset === undefined) {
+      if (refresh?.waitingForStream && refresh.masterOffset === running) {
         this.#appendOutput(output);
         output = [];
-        this.#alignRefresh(refresh);
+        refresh.lineUp();
       }
     }
     this.#appendOutput(output);
     if (!this.#filter.inTransaction) {
-      this.#points.push({ proxyOffset: this.backlog.end, masterOffset, db: this.#filter.db });
-      if (this.#points.length > 4096) this.#points.splice(0, 2048);
+      this.#points.add({ proxyOffset: this.backlog.end, masterOffset, db: this.#filter.db });
     }
     this.metrics.masterOffset.set(masterOffset);
     this.metrics.proxyOffset.set(this.backlog.end);
@@ -448,66 +374,24 @@ export class ReshardProxy implements ReplicationSource {
   }
 
   info(): string {
-    const lines = ["# Replication", "role:master", `connected_slaves:${this.sessions.size}`];
-    [...this.sessions].forEach((s, i) =>
-      lines.push(
-        `slave${i}:name=${s.name},state=${s.state},offset=${s.acked},lag_bytes=${
-          this.backlog.end - s.acked
-        }`,
-      )
-    );
-    lines.push(`master_replid:${this.replid}`, `master_repl_offset:${this.backlog.end}`);
-    const master = this.master;
-    lines.push(
-      `upstream_link_status:${master.streaming ? "up" : "down"}`,
-      `upstream_offset:${master.offset}`,
-    );
-    return lines.join("\r\n") + "\r\n";
+    return replicationInfo(this);
   }
 
-  /** Updates lag gauges; exposed so /metrics renders current values. */
+  /** Updates the lag and state gauges, so /metrics renders current values. */
   refreshGauges(): void {
-    this.metrics.replicaLag.reset();
-    this.metrics.replicas.reset();
-    for (const session of this.sessions) {
-      this.metrics.replicaLag.set({ replica: session.name }, this.backlog.end - session.acked);
-      this.metrics.replicas.inc({ state: session.state });
-    }
+    refreshGauges(this);
   }
 
-  /**
-   * The newest resume point every streaming replica has been sent, between transactions;
-   * written only when it changed.
-   */
-  async #saveCheckpoint(path: string): Promise<void> {
-    const link = this.#link;
-    if (!this.#snapshot && this.#points.length === 0) return;
+  /** Saves the resume point every streaming replica has been sent. */
+  #saveCheckpoint(): Promise<void> {
     let limit = this.backlog.end;
     for (const session of this.sessions) {
       if (session.state === "streaming") limit = Math.min(limit, session.sent);
     }
-    let point: ResumePoint | undefined;
-    for (let i = this.#points.length - 1; i >= 0; i--) {
-      if (this.#points[i].proxyOffset <= limit) {
-        point = this.#points[i];
-        break;
-      }
-    }
-    const masterReplid = link?.replid || this.#resume?.replid;
-    if (!point || !masterReplid) return;
-    const checkpoint: Checkpoint = {
-      masterReplid,
-      masterOffset: point.masterOffset,
+    return this.#points.save(limit, {
+      masterReplid: this.#link?.replid || this.#resume?.replid,
       proxyReplid: this.replid,
-      proxyOffset: point.proxyOffset,
-      db: point.db,
       filter: this.selector.describe(),
-    };
-    const text = JSON.stringify(checkpoint);
-    if (text === this.#lastSaved) return;
-    this.#lastSaved = text;
-    await saveCheckpoint(path, checkpoint).catch((error) =>
-      this.log(`cannot write checkpoint ${path}: ${(error as Error).message}`)
-    );
+    });
   }
 }

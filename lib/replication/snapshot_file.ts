@@ -1,4 +1,5 @@
 import { type KeySelector, RdbFilter, RdbParser } from "../rdb/mod.ts";
+import { Signal } from "../util/mod.ts";
 
 /**
  * A master's snapshot, filtered as it arrives and written to disk: the parser streams it, the
@@ -14,7 +15,7 @@ export class SnapshotFile {
   written = 0;
   /** "growing" until finished or abandoned. */
   state: "growing" | "done" | "abandoned" = "growing";
-  #waiters: (() => void)[] = [];
+  #changed = new Signal();
 
   constructor(
     readonly path: string,
@@ -31,7 +32,7 @@ export class SnapshotFile {
       (chunk) => {
         for (let at = 0; at < chunk.length;) at += file.writeSync(chunk.subarray(at));
         this.written += chunk.length;
-        this.#wake();
+        this.#changed.wake();
       },
       undefined,
       false,
@@ -50,7 +51,7 @@ export class SnapshotFile {
     this.#drain();
     this.#close();
     this.state = "done";
-    this.#wake();
+    this.#changed.wake();
     const { keys, kept } = this.#filter.stats;
     return { size: Deno.statSync(this.path).size, keys, kept };
   }
@@ -60,19 +61,13 @@ export class SnapshotFile {
     if (!this.#open) return;
     this.#close();
     this.state = "abandoned";
-    this.#wake();
+    this.#changed.wake();
     Deno.remove(this.path).catch(() => {});
   }
 
   /** Resolves when more bytes were written, or the file was finished or abandoned. */
   changed(): Promise<void> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
+    return this.#changed.wait();
   }
 
   #close(): void {

@@ -1,4 +1,5 @@
 export { concatChunks } from "./concat_chunks.ts";
+export { Signal } from "./signal.ts";
 export { FifoQueue } from "./fifo_queue.ts";
 export { globToRegExp } from "./glob.ts";
 export { bytesToText, keyString, printableKey } from "./key_string.ts";
