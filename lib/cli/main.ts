@@ -3,6 +3,10 @@ import { runDemo } from "./demo.ts";
 import { parseProxyArgs, PROXY_USAGE } from "./proxy_args.ts";
 import { RDB_USAGE, runRdbCommand } from "./rdb_command.ts";
 import { RESHARD_USAGE, runReshardCommand } from "./reshard_command.ts";
+import { REPLICATE_USAGE, runReplicateCommand } from "./replicate_command.ts";
+import { runVerifyCommand, VERIFY_USAGE } from "./verify_command.ts";
+import { UpstreamError } from "../upstream/mod.ts";
+import { NotificationsOffError } from "../sync/mod.ts";
 import { startProxy } from "./start_proxy.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -44,6 +48,10 @@ async function subcommand(
     return await run();
   } catch (error) {
     // node:util parseArgs throws TypeErrors with a code for unknown or malformed options.
+    if (error instanceof UpstreamError || error instanceof NotificationsOffError) {
+      output.err(`remiro ${name}: ${error.message}`);
+      return 3;
+    }
     const fromParseArgs = error instanceof TypeError && "code" in error;
     if (!(error instanceof UsageError) && !fromParseArgs) throw error;
     output.err(`remiro ${name}: ${(error as Error).message}\n\n${usage}`);
@@ -64,6 +72,22 @@ export async function main(
     if (args[0] === "demo") return await runDemo(args.slice(1), output, stop);
     if (args[0] === "rdb") {
       return await subcommand("rdb", RDB_USAGE, () => runRdbCommand(args.slice(1), output), output);
+    }
+    if (args[0] === "replicate") {
+      return await subcommand(
+        "replicate",
+        REPLICATE_USAGE,
+        () => runReplicateCommand(args.slice(1), output, stop),
+        output,
+      );
+    }
+    if (args[0] === "verify") {
+      return await subcommand(
+        "verify",
+        VERIFY_USAGE,
+        () => runVerifyCommand(args.slice(1), output),
+        output,
+      );
     }
     if (args[0] === "reshard") {
       return await subcommand(

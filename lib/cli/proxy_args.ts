@@ -30,6 +30,8 @@ Commands:
   demo                     start two throwaway redis-servers and the proxy in front of them
   rdb                      read, list and filter RDB snapshots (remiro rdb --help)
   reshard                  split one Redis into several by key regex (remiro reshard --help)
+  replicate                copy one database into another, then follow changes (--help)
+  verify                   compare two databases key by key (remiro verify --help)
 `;
 
 function port(text: string, flag: string, allowZero: boolean): number {

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { type HealthProbe, startHttpServer } from "../http/mod.ts";
 import { ReshardProxy } from "../replication/mod.ts";
 import type { Output } from "./main.ts";
+import { parseBytes } from "./parse_bytes.ts";
 import { UsageError } from "./usage_error.ts";
 
 export const RESHARD_USAGE =
@@ -39,14 +40,6 @@ function regex(text: string, flag: string): RegExp {
   } catch (error) {
     throw new UsageError(`${flag}: ${(error as Error).message}`);
   }
-}
-
-/** "64mb", "512kb", "1048576" as bytes. */
-export function parseBytes(text: string, flag: string): number {
-  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(text.trim());
-  if (!match) throw new UsageError(`${flag}: "${text}" is not a size like 64mb`);
-  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? "b").toLowerCase()]!;
-  return Number(match[1]) * unit;
 }
 
 /** Runs `remiro reshard ...` until `stop` resolves; returns the exit code. */

@@ -58,8 +58,8 @@ export class MasterLink {
   #unpause: (() => void) | undefined;
 
   /**
-   * Stops consuming the stream (the master buffers it) until {@link resume}: the offset stays
-   * where it is while a second link's snapshot is lined up with this stream.
+   * Stops consuming (the master buffers) until {@link resume}: while a second link's snapshot
+   * is lined up with this stream, or while a consumer catches up with what it was handed.
    */
   pause(): void {
     this.#paused ??= new Promise((resolve) => (this.#unpause = resolve));
@@ -179,6 +179,7 @@ export class MasterLink {
     } else if (/^\$\d+$/.test(header)) {
       let remaining = Number(header.slice(1));
       while (remaining > 0) {
+        if (this.#paused) await this.#paused;
         const chunk = await reader.take(remaining);
         if (chunk.length === 0) {
           throw new Deno.errors.UnexpectedEof("master closed during the snapshot");
@@ -196,6 +197,7 @@ export class MasterLink {
   async #diskless(reader: ConnReader, mark: Uint8Array): Promise<void> {
     let tail = new Uint8Array(0);
     while (true) {
+      if (this.#paused) await this.#paused;
       const chunk = await reader.take(1 << 20);
       if (chunk.length === 0) {
         throw new Deno.errors.UnexpectedEof("master closed during the snapshot");

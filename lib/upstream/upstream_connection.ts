@@ -17,6 +17,8 @@ export interface ServerAddress {
   addrText: string;
   username?: string;
   password?: string;
+  /** Connect with TLS (rediss://); PEM CA certificates to trust beyond the system's. */
+  tls?: { caCerts?: string[] };
 }
 
 /** Options for {@linkcode UpstreamConnection.open}. */
@@ -83,7 +85,7 @@ export class UpstreamConnection {
     const where = options.addrText;
     let conn: Deno.Conn;
     try {
-      conn = await connectWithTimeout(options.addr, options.connectTimeoutMs ?? 3000);
+      conn = await connectWithTimeout(options.addr, options.connectTimeoutMs ?? 3000, options.tls);
     } catch (error) {
       throw new UpstreamError(options.target, `${describeNetworkError(error)} (${where})`);
     }
@@ -252,9 +254,12 @@ function coalesce(parts: readonly Uint8Array[]): Uint8Array[] {
 async function connectWithTimeout(
   addr: ConnectOptions["addr"],
   timeoutMs: number,
+  tls?: ConnectOptions["tls"],
 ): Promise<Deno.Conn> {
-  const connecting = "path" in addr
+  const connecting: Promise<Deno.Conn> = "path" in addr
     ? Deno.connect({ transport: "unix", path: addr.path })
+    : tls
+    ? Deno.connectTls({ hostname: addr.hostname, port: addr.port, caCerts: tls.caCerts })
     : Deno.connect({ hostname: addr.hostname, port: addr.port });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {

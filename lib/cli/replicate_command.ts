@@ -1,0 +1,175 @@
+import { parseArgs } from "node:util";
+import { Gauge, Registry } from "prom-client";
+import { type HealthProbe, startHttpServer } from "../http/mod.ts";
+import {
+  formatReport,
+  Progress,
+  type ReplicateOptions,
+  Replicator,
+  type SyncClient,
+  verifyDatabases,
+} from "../sync/mod.ts";
+import type { Output } from "./main.ts";
+import { parseBytes } from "./parse_bytes.ts";
+import { SYNC_OPTIONS, syncArgs } from "./sync_args.ts";
+import { UsageError } from "./usage_error.ts";
+
+export const REPLICATE_USAGE = `Usage: remiro replicate --source URI --target URI [options]
+
+Copies keys from source to target (SCAN, DUMP, RESTORE ... ABSTTL REPLACE), then in live modes
+keeps copying changes until Ctrl-C, then verifies the target key by key (remiro verify).
+
+  --source URI, --target URI   redis://[user:password@]host:port[/db], rediss:// for TLS
+  --mode MODE                  snapshot (default), live (snapshot, then changes), live-only
+  --live-source SOURCE         notifications (default: keyspace events) or replication (the
+                               source's replication stream: nothing missed, no config needed)
+  --enable-notifications       set notify-keyspace-events on the source if needed
+  --match GLOB | --regex R     only these keys;  --exclude R  then not these
+  --type T1,T2                 only these types (string, list, set, zset, hash, stream)
+  --batch N                    keys per pipelined batch (default 50)
+  --threads N                  batches in flight (default 4)
+  --mem-limit BYTES            keys using more memory are copied in chunks (default 64mb)
+  --no-verify                  skip the verification at the end
+  --ttl-tolerance DURATION     for the verification (default 100ms)
+  --cacert FILE                CA certificate for rediss://
+  -i, --instru-port PORT       /metrics and /health
+  -v, --verbose                log retries and failures
+
+Exit code: 0 copied and verified, 1 the verification found differences, 3 keys failed to copy.
+`;
+
+const TYPES = new Set(["string", "list", "set", "zset", "hash", "stream"]);
+
+function positive(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new UsageError(`${flag}: "${text}" is not a positive number`);
+  }
+  return value;
+}
+
+/** Runs `remiro replicate`; live modes run until `stop` resolves. */
+export async function runReplicateCommand(
+  args: string[],
+  output: Output,
+  stop: () => Promise<unknown>,
+  terminal = Deno.stderr.isTerminal(),
+): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      ...SYNC_OPTIONS,
+      mode: { type: "string", default: "snapshot" },
+      "live-source": { type: "string", default: "notifications" },
+      "enable-notifications": { type: "boolean", default: false },
+      type: { type: "string" },
+      batch: { type: "string", default: "50" },
+      threads: { type: "string", default: "4" },
+      "mem-limit": { type: "string", default: "64mb" },
+      "no-verify": { type: "boolean", default: false },
+      "instru-port": { type: "string", short: "i" },
+      verbose: { type: "boolean", short: "v", default: false },
+    },
+  });
+  if (values.help) {
+    output.out(REPLICATE_USAGE);
+    return 0;
+  }
+  const sync = await syncArgs(values);
+  const mode = values.mode as ReplicateOptions["mode"];
+  if (!["snapshot", "live", "live-only"].includes(mode)) {
+    throw new UsageError(`--mode: unknown mode "${mode}"`);
+  }
+  const liveSource = values["live-source"] as ReplicateOptions["liveSource"];
+  if (!["notifications", "replication"].includes(liveSource)) {
+    throw new UsageError(`--live-source: "${liveSource}" is not notifications or replication`);
+  }
+  const types = values.type === undefined
+    ? undefined
+    : new Set(values.type.split(",").map((t) => t.trim()));
+  for (const type of types ?? []) {
+    if (!TYPES.has(type)) throw new UsageError(`--type: unknown type "${type}"`);
+  }
+  const log = (line: string) => {
+    if (values.verbose) output.err(`${new Date().toISOString()} ${line}`);
+  };
+  const replicator = await Replicator.open({
+    source: sync.source,
+    target: sync.target,
+    mode,
+    liveSource,
+    selector: sync.selector,
+    match: sync.match,
+    types,
+    batch: positive(values.batch!, "--batch"),
+    threads: positive(values.threads!, "--threads"),
+    memLimit: parseBytes(values["mem-limit"]!, "--mem-limit"),
+    enableNotifications: values["enable-notifications"]!,
+    caCerts: sync.caCerts,
+    log,
+  });
+  const progress = new Progress(
+    replicator.stats,
+    (text) => output.err(text.replace(/\n$/, "")),
+    terminal,
+  );
+  const http = values["instru-port"] === undefined
+    ? undefined
+    : serveInstrumentation(replicator, Number(values["instru-port"]), output);
+  try {
+    progress.start();
+    output.err(`remiro replicate: ${mode} from ${sync.source.addrText} to ${sync.target.addrText}`);
+    // A snapshot ends by itself (Ctrl-C simply ends the process); live modes run until stopped.
+    await replicator.run(mode === "snapshot" ? new Promise(() => {}) : stop());
+    progress.stop();
+    const failed = replicator.stats.failed;
+    if (values["no-verify"]) return failed ? 3 : 0;
+    const report = await verifyDatabases(replicator.source, replicator.target, {
+      selector: sync.selector,
+      match: sync.match,
+      ttlToleranceMs: sync.ttlToleranceMs,
+    });
+    output.out(formatReport(report));
+    for (const diff of report.diffs.slice(0, 20)) {
+      output.err(`${diff.kind} ${diff.key}: ${diff.detail}`);
+    }
+    if (failed) return 3;
+    return report.value + report.onlySource + report.onlyTarget + report.ttl === 0 ? 0 : 1;
+  } finally {
+    await http?.shutdown();
+    replicator.close();
+  }
+}
+
+function serveInstrumentation(replicator: Replicator, port: number, output: Output) {
+  const registry = new Registry();
+  const keys = new Gauge({
+    name: "remiro_replicate_keys",
+    help: "Keys by what happened to them: scanned, copied, deleted, chunked, failed, live",
+    labelNames: ["state"],
+    registers: [registry],
+  });
+  const ping = (client: SyncClient) => async () => {
+    const reply = await client.call("PING");
+    if (reply.type === "error") throw new Error(reply.message);
+  };
+  const probes: HealthProbe[] = [
+    { name: "source", ping: ping(replicator.source) },
+    { name: "target", ping: ping(replicator.target) },
+  ];
+  const server = startHttpServer({
+    hostname: "127.0.0.1",
+    port,
+    probes,
+    metrics: {
+      render: async () => {
+        const { total: _total, ...counts } = replicator.stats;
+        for (const [state, value] of Object.entries(counts)) keys.set({ state }, value);
+        return { contentType: registry.contentType, body: await registry.metrics() };
+      },
+    },
+  });
+  output.err(`metrics and health on http://127.0.0.1:${server.port}/metrics`);
+  return server;
+}

@@ -1,0 +1,84 @@
+import { parseDuration } from "../config/mod.ts";
+import { KeySelector } from "../rdb/mod.ts";
+import { parseRedisUri, type RedisUri } from "../sync/mod.ts";
+import { globToRegExp } from "../util/mod.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Options replicate and verify share. */
+export const SYNC_OPTIONS = {
+  source: { type: "string" },
+  target: { type: "string" },
+  match: { type: "string" },
+  regex: { type: "string" },
+  exclude: { type: "string" },
+  "ttl-tolerance": { type: "string", default: "100ms" },
+  cacert: { type: "string" },
+  help: { type: "boolean", default: false },
+} as const;
+
+export interface SyncArgs {
+  source: RedisUri;
+  target: RedisUri;
+  match?: string;
+  selector: KeySelector;
+  ttlToleranceMs: number;
+  caCerts?: string[];
+}
+
+function regex(text: string | undefined, flag: string): RegExp | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return new RegExp(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}
+
+function uri(text: string | undefined, flag: string): RedisUri {
+  if (text === undefined) throw new UsageError(`${flag} is required`);
+  try {
+    return parseRedisUri(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}
+
+/** Turns the shared options into servers, a key selector and a tolerance. */
+export async function syncArgs(values: {
+  source?: string;
+  target?: string;
+  match?: string;
+  regex?: string;
+  exclude?: string;
+  "ttl-tolerance"?: string;
+  cacert?: string;
+}): Promise<SyncArgs> {
+  if (values.match !== undefined && values.regex !== undefined) {
+    throw new UsageError("--match and --regex cannot be combined");
+  }
+  let ttlToleranceMs: number;
+  try {
+    ttlToleranceMs = parseDuration(values["ttl-tolerance"] ?? "100ms");
+  } catch (error) {
+    throw new UsageError(`--ttl-tolerance: ${(error as Error).message}`);
+  }
+  const include = values.match !== undefined
+    ? globToRegExp(values.match)
+    : regex(values.regex, "--regex");
+  let caCerts: string[] | undefined;
+  if (values.cacert !== undefined) {
+    try {
+      caCerts = [await Deno.readTextFile(values.cacert)];
+    } catch (error) {
+      throw new UsageError(`--cacert: ${(error as Error).message}`);
+    }
+  }
+  return {
+    source: uri(values.source, "--source"),
+    target: uri(values.target, "--target"),
+    match: values.match,
+    selector: new KeySelector(include, regex(values.exclude, "--exclude")),
+    ttlToleranceMs,
+    caCerts,
+  };
+}

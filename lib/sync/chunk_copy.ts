@@ -1,0 +1,115 @@
+import type { Reply } from "../resp/mod.ts";
+import { type Arg, replyBytes, replyError, type SyncClient } from "./sync_client.ts";
+
+const CHUNK = 1000;
+
+function items(reply: Reply): Uint8Array[] {
+  if (reply.type !== "array") return [];
+  return reply.value.flatMap((r) => (r.type === "bulk" ? [r.value] : []));
+}
+
+/** SCAN-family iteration (HSCAN, SSCAN, ZSCAN) over one key: flat element batches. */
+async function* scanMembers(source: SyncClient, command: string, key: Uint8Array) {
+  let cursor = "0";
+  do {
+    const reply = await source.call(command, key, cursor, "COUNT", String(CHUNK));
+    if (reply.type !== "array" || reply.value.length !== 2) return;
+    const [next, batch] = reply.value;
+    cursor = next.type === "bulk" ? new TextDecoder().decode(next.value) : "0";
+    yield items(batch);
+  } while (cursor !== "0");
+}
+
+async function send(target: SyncClient, commands: Arg[][]): Promise<void> {
+  if (commands.length === 0) return;
+  for (const reply of await target.pipeline(commands)) {
+    const error = replyError(reply);
+    if (error) throw new Error(`${target.name}: ${error}`);
+  }
+}
+
+/**
+ * Copies one key type by type in chunks (HSCAN/SSCAN/ZSCAN/LRANGE/XRANGE/GETRANGE) into a
+ * temporary key on the target, then RENAMEs it over the key and sets its expiry: the
+ * replicator never holds a big value whole, and a reader of the target never sees it half
+ * copied. Used for keys over --mem-limit and when the target cannot RESTORE the source's DUMP
+ * format (an older Redis). Stream consumer groups are not carried this way.
+ */
+export async function copyInChunks(
+  source: SyncClient,
+  target: SyncClient,
+  key: Uint8Array,
+  type: string,
+  expiresAt: number | undefined,
+): Promise<void> {
+  const temporary = new TextEncoder().encode(`__remiro_copy__:${crypto.randomUUID()}`);
+  const put = (args: Arg[]) => send(target, [args]);
+  switch (type) {
+    case "string": {
+      for (let start = 0;; start += 1 << 20) {
+        const part = replyBytes(
+          await source.call("GETRANGE", key, String(start), String(start + (1 << 20) - 1)),
+        );
+        if (!part || part.length === 0) break;
+        await put(["APPEND", temporary, part]);
+        if (part.length < 1 << 20) break;
+      }
+      break;
+    }
+    case "hash":
+      for await (const batch of scanMembers(source, "HSCAN", key)) {
+        if (batch.length) await put(["HSET", temporary, ...batch]);
+      }
+      break;
+    case "set":
+      for await (const batch of scanMembers(source, "SSCAN", key)) {
+        if (batch.length) await put(["SADD", temporary, ...batch]);
+      }
+      break;
+    case "zset":
+      for await (const batch of scanMembers(source, "ZSCAN", key)) {
+        const pairs: Uint8Array[] = [];
+        for (let i = 0; i < batch.length; i += 2) pairs.push(batch[i + 1], batch[i]);
+        if (pairs.length) await put(["ZADD", temporary, ...pairs]);
+      }
+      break;
+    case "list":
+      for (let start = 0;; start += CHUNK) {
+        const batch = items(
+          await source.call("LRANGE", key, String(start), String(start + CHUNK - 1)),
+        );
+        if (batch.length) await put(["RPUSH", temporary, ...batch]);
+        if (batch.length < CHUNK) break;
+      }
+      break;
+    case "stream": {
+      let from = "-";
+      while (true) {
+        const reply = await source.call("XRANGE", key, from, "+", "COUNT", String(CHUNK));
+        const entries = reply.type === "array" ? reply.value : [];
+        const commands: Arg[][] = [];
+        for (const entry of entries) {
+          if (entry.type !== "array") continue;
+          const [id, fields] = entry.value;
+          const idBytes = replyBytes(id)!;
+          commands.push(["XADD", temporary, idBytes, ...items(fields)]);
+          from = `(${new TextDecoder().decode(idBytes)}`;
+        }
+        await send(target, commands);
+        if (entries.length < CHUNK) break;
+      }
+      break;
+    }
+    default:
+      throw new Error(`cannot copy key of type ${type} in chunks`);
+  }
+  const finish: Arg[][] = [["RENAME", temporary, key]];
+  if (expiresAt !== undefined) finish.push(["PEXPIREAT", key, String(expiresAt)]);
+  // An empty source value (the key vanished meanwhile) leaves no temporary key to rename.
+  const [renamed] = await target.pipeline([["EXISTS", temporary]]);
+  if (renamed.type === "integer" && renamed.value === 0) {
+    await send(target, [["DEL", key]]);
+    return;
+  }
+  await send(target, finish);
+}

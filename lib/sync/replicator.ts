@@ -1,0 +1,221 @@
+import type { KeySelector } from "../rdb/mod.ts";
+import { copyKeys, type CopyOptions, type CopyStats, newCopyStats } from "./key_copy.ts";
+import { scanKeys } from "./key_scan.ts";
+import { ensureNotifications, NotificationFeed } from "./notification_feed.ts";
+import { newReplicateStats, type ReplicateStats } from "./progress.ts";
+import type { RedisUri } from "./redis_uri.ts";
+import { ReplicationFeed } from "./replication_feed.ts";
+import { replyInteger, SyncClient } from "./sync_client.ts";
+import { probeServer } from "./verify.ts";
+
+export interface ReplicateOptions {
+  source: RedisUri;
+  target: RedisUri;
+  mode: "snapshot" | "live" | "live-only";
+  liveSource: "notifications" | "replication";
+  selector: KeySelector;
+  /** SCAN MATCH glob (also part of the selector). */
+  match?: string;
+  types?: ReadonlySet<string>;
+  /** Keys per batch (default 50). */
+  batch: number;
+  /** Batches in flight at once (default 1). */
+  threads: number;
+  memLimit?: number;
+  enableNotifications: boolean;
+  caCerts?: string[];
+  log: (message: string) => void;
+}
+
+/**
+ * `remiro replicate`: copies keys from source to target by SCAN + DUMP/RESTORE (snapshot), and
+ * keeps copying changes (live) from keyspace notifications or from the source's replication
+ * stream, until stopped. Nothing stops silently: broken connections are retried with back-off,
+ * failed keys are retried and counted.
+ */
+export class Replicator {
+  readonly stats: ReplicateStats = newReplicateStats();
+  readonly source: SyncClient;
+  readonly target: SyncClient;
+  #notifications: NotificationFeed | undefined;
+  #replication: ReplicationFeed | undefined;
+  #stopped = false;
+
+  private constructor(readonly options: ReplicateOptions, source: SyncClient, target: SyncClient) {
+    this.source = source;
+    this.target = target;
+  }
+
+  static async open(options: ReplicateOptions): Promise<Replicator> {
+    const common = { caCerts: options.caCerts, log: options.log };
+    const source = await SyncClient.open(options.source, { name: "source", ...common });
+    let target: SyncClient;
+    try {
+      target = await SyncClient.open(options.target, { name: "target", ...common });
+    } catch (error) {
+      source.close();
+      throw error;
+    }
+    return new Replicator(options, source, target);
+  }
+
+  close(): void {
+    this.#stopped = true;
+    this.#notifications?.close();
+    this.#replication?.close();
+    this.source.close();
+    this.target.close();
+  }
+
+  /** Runs the chosen mode; live modes run until `stop` resolves. */
+  async run(stop: Promise<unknown>): Promise<void> {
+    const { options } = this;
+    this.stats.total = replyInteger(await this.source.call("DBSIZE")) || 0;
+    // On stop, the feeds stop taking changes; what they already received is still applied.
+    const stopped = stop.then(async () => {
+      this.#stopped = true;
+      this.#notifications?.close();
+      await this.settle();
+      this.#replication?.close();
+    });
+    if (options.mode !== "snapshot" && options.liveSource === "replication") {
+      await this.#liveFromReplication(stopped);
+      return;
+    }
+    if (options.mode !== "snapshot") {
+      await ensureNotifications(this.source, options.enableNotifications);
+      this.#notifications = new NotificationFeed(options.source);
+      // Subscribed before the snapshot starts: a change made during it is copied again after.
+      await this.#notifications.start();
+    }
+    if (options.mode !== "live-only") await this.snapshot();
+    if (this.#notifications) await this.#liveFromNotifications(this.#notifications);
+  }
+
+  async #copyOptions(): Promise<CopyOptions> {
+    const { expiryCommand } = await probeServer(this.source);
+    const { options } = this;
+    return {
+      selector: options.selector,
+      types: options.types,
+      memLimit: options.memLimit,
+      expiryCommand,
+      log: options.log,
+    };
+  }
+
+  /** One SCAN pass copying every selected key; failed keys are retried three times. */
+  async snapshot(): Promise<void> {
+    const { options, stats } = this;
+    const copy = await this.#copyOptions();
+    const copyStats = newCopyStats();
+    const sync = () => Object.assign(stats, copyStats);
+    let failed: Uint8Array[] = [];
+    const inFlight = new Set<Promise<void>>();
+    const scanType = options.types?.size === 1 ? [...options.types][0] : undefined;
+    for await (
+      const keys of scanKeys(this.source, { match: options.match, type: scanType, count: 1000 })
+    ) {
+      if (this.#stopped) break;
+      stats.scanned += keys.length;
+      for (let i = 0; i < keys.length; i += options.batch) {
+        const work = copyKeys(
+          this.source,
+          this.target,
+          keys.slice(i, i + options.batch),
+          copy,
+          copyStats,
+        )
+          .then((bad) => {
+            failed.push(...bad);
+            sync();
+          });
+        inFlight.add(work);
+        work.finally(() => inFlight.delete(work));
+        if (inFlight.size >= options.threads) await Promise.race(inFlight);
+      }
+    }
+    await Promise.all(inFlight);
+    for (let attempt = 1; attempt <= 3 && failed.length && !this.#stopped; attempt++) {
+      options.log(`retrying ${failed.length} keys that failed (attempt ${attempt})`);
+      const retry = failed;
+      failed = [];
+      copyStats.failed -= retry.length;
+      for (let i = 0; i < retry.length; i += options.batch) {
+        failed.push(
+          ...await copyKeys(
+            this.source,
+            this.target,
+            retry.slice(i, i + options.batch),
+            copy,
+            copyStats,
+          ),
+        );
+      }
+    }
+    sync();
+  }
+
+  async #liveFromNotifications(feed: NotificationFeed): Promise<void> {
+    const copy = await this.#copyOptions();
+    const copyStats = newCopyStats();
+    Object.assign(copyStats, this.stats);
+    while (!this.#stopped) {
+      if (feed.lost) {
+        this.options.log(
+          "keyspace notifications were interrupted: subscribing again and rescanning",
+        );
+        feed.close();
+        const again = new NotificationFeed(this.options.source);
+        await again.start();
+        this.#notifications = feed = again;
+        await this.snapshot();
+        Object.assign(copyStats, this.stats);
+        continue;
+      }
+      const keys = await feed.take(this.options.batch);
+      if (keys.length === 0) continue;
+      await this.#copyLive(keys, copy, copyStats);
+    }
+    // Stopped: copy what was received before the subscription closed.
+    while (feed.pending) await this.#copyLive(await feed.take(this.options.batch), copy, copyStats);
+  }
+
+  /** Copies changed keys (deleting those gone) and folds the counts into the run's stats. */
+  async #copyLive(keys: Uint8Array[], copy: CopyOptions, copyStats: CopyStats): Promise<void> {
+    this.stats.live += keys.length;
+    await copyKeys(this.source, this.target, keys, copy, copyStats);
+    const { live, total, scanned } = this.stats;
+    Object.assign(this.stats, copyStats, { live, total, scanned });
+  }
+
+  async #liveFromReplication(stopped: Promise<void>): Promise<void> {
+    const feed = new ReplicationFeed(
+      this.options.source,
+      this.target,
+      this.options.selector,
+      this.options.log,
+    );
+    this.#replication = feed;
+    const running = feed.run();
+    const update = setInterval(() => {
+      this.stats.copied = feed.stats.restored;
+      this.stats.scanned = feed.stats.restored;
+      this.stats.live = feed.stats.applied;
+      this.stats.failed = feed.stats.errors;
+    }, 200);
+    await stopped;
+    clearInterval(update);
+    await running;
+  }
+
+  /** Waits until the live feed has applied everything it received (before verifying). */
+  async settle(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const pending = (this.#notifications?.pending ?? 0) + (this.#replication?.backlog ?? 0);
+      if (pending === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

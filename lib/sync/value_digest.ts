@@ -1,0 +1,105 @@
+import { createHash } from "node:crypto";
+import type { Reply } from "../resp/mod.ts";
+import { replyBytes, type SyncClient } from "./sync_client.ts";
+
+const CHUNK = 1000;
+
+function bulkItems(reply: Reply): Uint8Array[] {
+  if (reply.type !== "array") return [];
+  return reply.value.flatMap((r) => (r.type === "bulk" ? [r.value] : []));
+}
+
+function sha1(...parts: Uint8Array[]): Uint8Array {
+  const hash = createHash("sha1");
+  for (const part of parts) {
+    hash.update(String(part.length));
+    hash.update(":");
+    hash.update(part);
+  }
+  return new Uint8Array(hash.digest());
+}
+
+function xorInto(accumulator: Uint8Array, digest: Uint8Array): void {
+  for (let i = 0; i < accumulator.length; i++) accumulator[i] ^= digest[i];
+}
+
+const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/**
+ * A digest of a key's value read in chunks, in constant memory, for servers where DEBUG
+ * DIGEST-VALUE is disabled: ordered types (string, list, stream) hash their elements in order,
+ * unordered ones (hash, set, zset) XOR one hash per member so the scan order does not matter.
+ * Equal values give equal digests on any two servers; a member returned twice by a scan during
+ * a rehash changes it, which the verifier answers by comparing again.
+ */
+export async function valueDigest(
+  client: SyncClient,
+  key: Uint8Array,
+  type: string,
+): Promise<string> {
+  const ordered = createHash("sha1");
+  const unordered = new Uint8Array(20);
+  const feed = (parts: Uint8Array[]) => {
+    for (const part of parts) ordered.update(String(part.length) + ":").update(part);
+  };
+  const scan = async (command: string, width: number) => {
+    let cursor = "0";
+    do {
+      const reply = await client.call(command, key, cursor, "COUNT", String(CHUNK));
+      if (reply.type !== "array" || reply.value.length !== 2) break;
+      cursor = new TextDecoder().decode(replyBytes(reply.value[0]) ?? new Uint8Array());
+      const items = bulkItems(reply.value[1]);
+      for (let i = 0; i < items.length; i += width) {
+        xorInto(unordered, sha1(...items.slice(i, i + width)));
+      }
+    } while (cursor !== "0" && cursor !== "");
+  };
+  switch (type) {
+    case "string":
+      for (let start = 0;; start += 1 << 20) {
+        const part = replyBytes(
+          await client.call("GETRANGE", key, String(start), String(start + (1 << 20) - 1)),
+        );
+        if (!part || part.length === 0) break;
+        ordered.update(part);
+        if (part.length < 1 << 20) break;
+      }
+      break;
+    case "list":
+      for (let start = 0;; start += CHUNK) {
+        const items = bulkItems(
+          await client.call("LRANGE", key, String(start), String(start + CHUNK - 1)),
+        );
+        feed(items);
+        if (items.length < CHUNK) break;
+      }
+      break;
+    case "stream": {
+      let from = "-";
+      while (true) {
+        const reply = await client.call("XRANGE", key, from, "+", "COUNT", String(CHUNK));
+        const entries = reply.type === "array" ? reply.value : [];
+        for (const entry of entries) {
+          if (entry.type !== "array") continue;
+          const id = replyBytes(entry.value[0])!;
+          feed([id, ...bulkItems(entry.value[1])]);
+          from = `(${new TextDecoder().decode(id)}`;
+        }
+        if (entries.length < CHUNK) break;
+      }
+      break;
+    }
+    case "hash":
+      await scan("HSCAN", 2);
+      break;
+    case "set":
+      await scan("SSCAN", 1);
+      break;
+    case "zset":
+      await scan("ZSCAN", 2);
+      break;
+    default:
+      return `${type}:unsupported`;
+  }
+  return `${type}:${ordered.digest("hex")}:${hex(unordered)}`;
+}
