@@ -7,6 +7,7 @@
  *   deno task bench [--rounds 3] [--clients 50] [--quick] [--json FILE] [--no-memory]
  *   deno task bench rdb [--keys 1000000] [--rounds 3] [--quick]   (see bench/rdb.ts)
  *   deno task bench reshard [--keys 1000000] [--rounds 3] [--quick]   (see bench/reshard.ts)
+ *   deno task bench replicate [--keys 1000000] [--rounds 3] [--quick]   (see bench/replicate.ts)
  */
 import { parseArgs } from "node:util";
 import { RedisServer } from "../lib/redis_process/mod.ts";
@@ -28,6 +29,11 @@ const TESTS = ["SET", "GET"];
 if (Deno.args[0] === "rdb") {
   const { benchRdb } = await import("./rdb.ts");
   await benchRdb(Deno.args.slice(1));
+  Deno.exit(0);
+}
+if (Deno.args[0] === "replicate") {
+  const { benchReplicate } = await import("./replicate.ts");
+  await benchReplicate(Deno.args.slice(1));
   Deno.exit(0);
 }
 if (Deno.args[0] === "reshard") {

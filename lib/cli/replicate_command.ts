@@ -24,6 +24,8 @@ keeps copying changes until Ctrl-C, then verifies the target key by key (remiro 
   --live-source SOURCE         notifications (default: keyspace events) or replication (the
                                source's replication stream: nothing missed, no config needed)
   --enable-notifications       set notify-keyspace-events on the source if needed
+  --snapshot-via METHOD        scan (default: SCAN + DUMP) or replication (the source's RDB
+                               over PSYNC: several times faster, needs the SYNC permission)
   --match GLOB | --regex R     only these keys;  --exclude R  then not these
   --type T1,T2                 only these types (string, list, set, zset, hash, stream)
   --batch N                    keys per pipelined batch (default 50)
@@ -63,6 +65,7 @@ export async function runReplicateCommand(
       mode: { type: "string", default: "snapshot" },
       "live-source": { type: "string", default: "notifications" },
       "enable-notifications": { type: "boolean", default: false },
+      "snapshot-via": { type: "string", default: "scan" },
       type: { type: "string" },
       batch: { type: "string", default: "50" },
       threads: { type: "string", default: "4" },
@@ -85,6 +88,10 @@ export async function runReplicateCommand(
   if (!["notifications", "replication"].includes(liveSource)) {
     throw new UsageError(`--live-source: "${liveSource}" is not notifications or replication`);
   }
+  const snapshotVia = values["snapshot-via"] as ReplicateOptions["snapshotVia"];
+  if (snapshotVia !== "scan" && snapshotVia !== "replication") {
+    throw new UsageError(`--snapshot-via: "${snapshotVia}" is not scan or replication`);
+  }
   const types = values.type === undefined
     ? undefined
     : new Set(values.type.split(",").map((t) => t.trim()));
@@ -99,6 +106,7 @@ export async function runReplicateCommand(
     target: sync.target,
     mode,
     liveSource,
+    snapshotVia,
     selector: sync.selector,
     match: sync.match,
     types,

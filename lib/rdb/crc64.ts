@@ -92,10 +92,22 @@ export class Crc64 {
   /** The checksum as the eight little-endian bytes Redis appends to RDB files and payloads. */
   bytes(): Uint8Array {
     const out = new Uint8Array(8);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, this.#lo, true);
-    view.setUint32(4, this.#hi, true);
+    this.writeTo(out, 0);
     return out;
+  }
+
+  /** Writes the eight little-endian checksum bytes into `out` at `at`. */
+  writeTo(out: Uint8Array, at: number): void {
+    const lo = this.#lo;
+    const hi = this.#hi;
+    out[at] = lo & 0xff;
+    out[at + 1] = (lo >>> 8) & 0xff;
+    out[at + 2] = (lo >>> 16) & 0xff;
+    out[at + 3] = lo >>> 24;
+    out[at + 4] = hi & 0xff;
+    out[at + 5] = (hi >>> 8) & 0xff;
+    out[at + 6] = (hi >>> 16) & 0xff;
+    out[at + 7] = hi >>> 24;
   }
 }
 

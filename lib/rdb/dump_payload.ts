@@ -30,14 +30,30 @@ export function encodeDump(
   value: { type: number; payload: Uint8Array },
   rdbVersion: number,
 ): Uint8Array {
-  const { type, payload } = value;
-  const out = new Uint8Array(1 + payload.length + 10);
-  out[0] = type;
-  out.set(payload, 1);
-  out[payload.length + 1] = rdbVersion & 0xff;
-  out[payload.length + 2] = rdbVersion >> 8;
-  out.set(new Crc64().update(out.subarray(0, payload.length + 3)).bytes(), payload.length + 3);
+  const out = new Uint8Array(dumpLength(value.payload));
+  writeDump(out, 0, value, rdbVersion);
   return out;
+}
+
+/** The length of the DUMP form of `payload`: type byte, payload, version and checksum. */
+export function dumpLength(payload: Uint8Array): number {
+  return payload.length + 11;
+}
+
+/** Writes the DUMP form into `out` at `at` (for encoders that build a whole command at once). */
+export function writeDump(
+  out: Uint8Array,
+  at: number,
+  value: { type: number; payload: Uint8Array },
+  rdbVersion: number,
+): void {
+  const { type, payload } = value;
+  out[at] = type;
+  out.set(payload, at + 1);
+  const trailer = at + 1 + payload.length;
+  out[trailer] = rdbVersion & 0xff;
+  out[trailer + 1] = rdbVersion >> 8;
+  new Crc64().update(out.subarray(at, trailer + 2)).writeTo(out, trailer + 2);
 }
 
 /**

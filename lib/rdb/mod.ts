@@ -54,7 +54,7 @@ export { RdbParser, type RdbParserOptions, type RdbRecord } from "./rdb_parser.t
 export { forEachRecord, parseRdb, type RdbSource } from "./parse_rdb.ts";
 export { buildRdb, RdbWriter, type RdbWriterOptions } from "./rdb_writer.ts";
 export { encodeValue, UnencodableValueError } from "./value_encoder.ts";
-export { decodeDump, type DumpedValue, encodeDump } from "./dump_payload.ts";
+export { decodeDump, type DumpedValue, dumpLength, encodeDump, writeDump } from "./dump_payload.ts";
 export { decodeListpack, encodeListpack, type ListpackElement } from "./listpack.ts";
 export { decodeZiplist } from "./ziplist.ts";
 export { decodeIntset } from "./intset.ts";

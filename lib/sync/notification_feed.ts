@@ -114,6 +114,12 @@ export class NotificationFeed {
     this.#wake?.();
   }
 
+  /** Puts keys back, e.g. ones whose copy failed, to be taken again. */
+  requeue(keys: readonly Uint8Array[]): void {
+    for (const key of keys) this.#keys.set(keyString(0, key), key);
+    if (keys.length) this.#wake?.();
+  }
+
   /** Up to `max` changed keys, removed from the set; waits while there are none. */
   async take(max: number): Promise<Uint8Array[]> {
     while (this.#keys.size === 0 && !this.#closed && !this.lost) {

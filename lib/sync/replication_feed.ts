@@ -1,7 +1,8 @@
 import { type KeySelector, RdbParser, type RdbRecord } from "../rdb/mod.ts";
 import { MasterLink, StreamFilter } from "../replication/mod.ts";
-import { encodeCommand } from "../resp/mod.ts";
+import { encodeCommand, type Reply } from "../resp/mod.ts";
 import type { RedisUri } from "./redis_uri.ts";
+import { encodeRestore } from "./restore_command.ts";
 import { replyError, type SyncClient } from "./sync_client.ts";
 
 export interface FeedStats {
@@ -18,6 +19,7 @@ export interface FeedStats {
 /** Stop reading the source while this many commands wait for the target. */
 const HIGH_WATER = 20_000;
 const BATCH = 500;
+const IN_FLIGHT = 8;
 
 /**
  * Live replication from the source's replication stream (`--live-source replication`): the
@@ -45,6 +47,8 @@ export class ReplicationFeed {
     readonly target: SyncClient,
     readonly selector: KeySelector,
     readonly log: (message: string) => void,
+    /** Stop once the source's snapshot is applied (snapshot mode over replication). */
+    readonly snapshotOnly = false,
   ) {}
 
   /** Commands handed over and not yet applied. */
@@ -80,7 +84,7 @@ export class ReplicationFeed {
       this.#ended = true;
       this.#wake?.();
       await worker;
-      if (this.#closed) return;
+      if (this.#closed || (this.snapshotOnly && this.streaming && !this.#failure)) return;
       const link = this.#link;
       resume = !this.#failure && link?.streaming
         ? { replid: link.replid, offset: link.offset }
@@ -103,10 +107,7 @@ export class ReplicationFeed {
       if (record.kind !== "entry" || !this.selector.matches(record.entry.key)) return;
       const { entry } = record;
       if (entry.db !== db) this.#push(encodeCommand(["SELECT", String(db = entry.db)]).slice());
-      const ttl = entry.expiresAt === undefined ? "0" : String(entry.expiresAt);
-      const restore = ["RESTORE", entry.key, ttl, entry.dump(version), "REPLACE"];
-      if (entry.expiresAt !== undefined) restore.push("ABSTTL");
-      this.#push(encodeCommand(restore).slice());
+      this.#push(encodeRestore(entry, version));
       this.stats.restored++;
     };
     const link = new MasterLink({
@@ -130,6 +131,7 @@ export class ReplicationFeed {
           for (let r = parser!.next(); r; r = parser!.next()) onRecord(r);
           this.streaming = true;
           this.log(`snapshot of the source queued: ${this.stats.restored} keys`);
+          if (this.snapshotOnly) link.close();
         },
         continued: () => this.log("source continued replication from where it stopped"),
         commands: (commands) => {
@@ -151,30 +153,44 @@ export class ReplicationFeed {
     this.#wake?.();
   }
 
-  /** Applies queued commands in order, in pipelined batches. */
+  /**
+   * Applies queued commands in order, in pipelined batches with several batches in flight (one
+   * connection keeps them in order), so the target never waits for the next batch.
+   */
   async #apply(): Promise<void> {
-    while (true) {
-      if (this.#queue.length === 0) {
-        if (this.#closed || this.#failure || this.#ended) return;
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-        continue;
+    const inFlight = new Set<Promise<void>>();
+    const settle = (replies: Reply[]) => {
+      for (const reply of replies) {
+        const error = replyError(reply);
+        if (error) {
+          this.stats.errors++;
+          this.log(`target: ${error}`);
+        } else this.stats.applied++;
       }
-      const batch = this.#queue.splice(0, BATCH);
-      if (this.#queue.length < HIGH_WATER / 2) this.#link?.resume();
-      try {
-        for (const reply of await this.target.sendEncoded(batch)) {
-          const error = replyError(reply);
-          if (error) {
-            this.stats.errors++;
-            this.log(`target: ${error}`);
-          } else this.stats.applied++;
+    };
+    try {
+      while (true) {
+        if (this.#queue.length === 0) {
+          if (inFlight.size) {
+            await Promise.race(inFlight);
+            continue;
+          }
+          if (this.#closed || this.#failure || this.#ended) return;
+          await new Promise<void>((resolve) => (this.#wake = resolve));
+          continue;
         }
-      } catch (error) {
-        this.#failure = new Error(`target failed: ${(error as Error).message}; syncing again`);
-        this.#queue = [];
-        this.#link?.close();
-        return;
+        const batch = this.#queue.splice(0, BATCH);
+        if (this.#queue.length < HIGH_WATER / 2) this.#link?.resume();
+        const sent: Promise<void> = this.target.sendEncoded(batch).then(settle);
+        inFlight.add(sent);
+        sent.then(() => inFlight.delete(sent), () => {});
+        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
       }
+    } catch (error) {
+      this.#failure = new Error(`target failed: ${(error as Error).message}; syncing again`);
+      this.#queue = [];
+      this.#link?.close();
+      await Promise.allSettled(inFlight);
     }
   }
 }

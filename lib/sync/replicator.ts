@@ -13,6 +13,11 @@ export interface ReplicateOptions {
   target: RedisUri;
   mode: "snapshot" | "live" | "live-only";
   liveSource: "notifications" | "replication";
+  /**
+   * How snapshot mode reads the source: "scan" (SCAN + DUMP, any Redis that allows DUMP) or
+   * "replication" (the source's RDB over PSYNC, faster; needs the SYNC permission).
+   */
+  snapshotVia?: "scan" | "replication";
   selector: KeySelector;
   /** SCAN MATCH glob (also part of the selector). */
   match?: string;
@@ -80,6 +85,10 @@ export class Replicator {
     });
     if (options.mode !== "snapshot" && options.liveSource === "replication") {
       await this.#liveFromReplication(stopped);
+      return;
+    }
+    if (options.mode === "snapshot" && options.snapshotVia === "replication") {
+      await this.#snapshotFromReplication();
       return;
     }
     if (options.mode !== "snapshot") {
@@ -184,9 +193,29 @@ export class Replicator {
   /** Copies changed keys (deleting those gone) and folds the counts into the run's stats. */
   async #copyLive(keys: Uint8Array[], copy: CopyOptions, copyStats: CopyStats): Promise<void> {
     this.stats.live += keys.length;
-    await copyKeys(this.source, this.target, keys, copy, copyStats);
+    const failed = await copyKeys(this.source, this.target, keys, copy, copyStats);
+    // Failed keys go back into the queue; the count says how many failures there were.
+    this.#notifications?.requeue(failed);
     const { live, total, scanned } = this.stats;
     Object.assign(this.stats, copyStats, { live, total, scanned });
+  }
+
+  async #snapshotFromReplication(): Promise<void> {
+    const { options } = this;
+    const feed = new ReplicationFeed(
+      options.source,
+      this.target,
+      options.selector,
+      options.log,
+      true,
+    );
+    this.#replication = feed;
+    await feed.run();
+    Object.assign(this.stats, {
+      scanned: feed.stats.restored,
+      copied: feed.stats.applied,
+      failed: feed.stats.errors,
+    });
   }
 
   async #liveFromReplication(stopped: Promise<void>): Promise<void> {
