@@ -57,7 +57,10 @@ export async function benchReplicate(args: string[]): Promise<void> {
     });
     const variants: [string, () => Promise<number>][] = [
       ["redis full sync", () => redisSync(source.port)],
-      ["remiro replicate, --batch 50 --threads 4", () => remiroReplicate(source.port, [])],
+      [
+        "remiro replicate, --batch 50 --threads 4",
+        () => remiroReplicate(source.port, ["--batch", "50", "--threads", "4"]),
+      ],
       [
         "remiro replicate, --batch 500 --threads 8",
         () => remiroReplicate(source.port, ["--batch", "500", "--threads", "8"]),

@@ -28,8 +28,8 @@ keeps copying changes until Ctrl-C, then verifies the target key by key (remiro 
                                over PSYNC: several times faster, needs the SYNC permission)
   --match GLOB | --regex R     only these keys;  --exclude R  then not these
   --type T1,T2                 only these types (string, list, set, zset, hash, stream)
-  --batch N                    keys per pipelined batch (default 50)
-  --threads N                  batches in flight (default 4)
+  --batch N                    keys per pipelined batch (default 500)
+  --threads N                  batches in flight (default 8)
   --mem-limit BYTES            keys using more memory are copied in chunks (default 64mb)
   --no-verify                  skip the verification at the end
   --ttl-tolerance DURATION     for the verification (default 100ms)
@@ -67,8 +67,8 @@ export async function runReplicateCommand(
       "enable-notifications": { type: "boolean", default: false },
       "snapshot-via": { type: "string", default: "scan" },
       type: { type: "string" },
-      batch: { type: "string", default: "50" },
-      threads: { type: "string", default: "4" },
+      batch: { type: "string", default: "500" },
+      threads: { type: "string", default: "8" },
       "mem-limit": { type: "string", default: "64mb" },
       "no-verify": { type: "boolean", default: false },
       "instru-port": { type: "string", short: "i" },

@@ -1,9 +1,9 @@
 import { type KeySelector, RdbParser, type RdbRecord } from "../rdb/mod.ts";
 import { MasterLink, StreamFilter } from "../replication/mod.ts";
-import { encodeCommand, type Reply } from "../resp/mod.ts";
+import { encodeCommand, errorMessage } from "../resp/mod.ts";
 import type { RedisUri } from "./redis_uri.ts";
 import { encodeRestore } from "./restore_command.ts";
-import { replyError, type SyncClient } from "./sync_client.ts";
+import type { SyncClient } from "./sync_client.ts";
 
 export interface FeedStats {
   /** Keys restored from the source's snapshot. */
@@ -17,9 +17,9 @@ export interface FeedStats {
 }
 
 /** Stop reading the source while this many commands wait for the target. */
-const HIGH_WATER = 20_000;
-const BATCH = 500;
-const IN_FLIGHT = 8;
+const HIGH_WATER = 50_000;
+const BATCH = 1000;
+const IN_FLIGHT = 16;
 
 /**
  * Live replication from the source's replication stream (`--live-source replication`): the
@@ -159,13 +159,14 @@ export class ReplicationFeed {
    */
   async #apply(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    const settle = (replies: Reply[]) => {
-      for (const reply of replies) {
-        const error = replyError(reply);
-        if (error) {
+    const settle = (frames: Uint8Array[]) => {
+      for (const frame of frames) {
+        const error = errorMessage(frame);
+        if (error === undefined) this.stats.applied++;
+        else {
           this.stats.errors++;
           this.log(`target: ${error}`);
-        } else this.stats.applied++;
+        }
       }
     };
     try {

@@ -73,12 +73,13 @@ export class SyncClient {
   }
 
   /**
-   * Sends commands already encoded, one reply each, without retrying: for a replication stream,
-   * whose commands (INCR, APPEND) must not run twice.
+   * Sends commands already encoded, without retrying: for a replication stream, whose commands
+   * (INCR, APPEND) must not run twice. Returns the raw reply frames (decoding a million `+OK`s
+   * would cost more than sending them).
    */
-  async sendEncoded(frames: readonly Uint8Array[]): Promise<Reply[]> {
+  async sendEncoded(frames: readonly Uint8Array[]): Promise<Uint8Array[]> {
     const conn = await this.#connection();
-    return (await Promise.all(frames.map((frame) => conn.send(frame)))).map(decodeReply);
+    return await conn.sendBatch(frames);
   }
 
   close(): void {

@@ -32,7 +32,8 @@ export interface ConnectOptions extends ServerAddress {
 }
 
 interface PendingReply {
-  resolve(frame: Uint8Array): void;
+  /** Takes one reply frame; returns false while it waits for more (a batch). */
+  resolve(frame: Uint8Array): boolean | void;
   reject(error: Error): void;
 }
 
@@ -139,6 +140,28 @@ export class UpstreamConnection {
   }
 
   /**
+   * Sends many encoded commands; resolves with all their reply frames at once. One waiter for
+   * the whole batch instead of one promise per command, for bulk loads of many small commands.
+   */
+  sendBatch(requests: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (requests.length === 0) return Promise.resolve([]);
+    const frames: Uint8Array[] = [];
+    const replies = new Promise<Uint8Array[]>((resolve, reject) => {
+      this.#pending.push({
+        resolve: (frame) => {
+          frames.push(frame);
+          if (frames.length < requests.length) return false;
+          resolve(frames);
+        },
+        reject,
+      });
+    });
+    for (const request of requests) this.#write(request);
+    return replies;
+  }
+
+  /**
    * Sends a command whose replies go to {@linkcode relay} (no promise pairs with it). Throws
    * the connection's failure when it is already closed.
    */
@@ -205,7 +228,7 @@ export class UpstreamConnection {
           // RESP3 pushes are out of band and answer no command. Shared connections never
           // subscribe or track, so any that arrive are dropped.
           if (frame[0] === PUSH) continue;
-          this.#pending.shift()?.resolve(frame);
+          if (this.#pending.peek()?.resolve(frame) !== false) this.#pending.shift();
         }
       }
     } catch (error) {
