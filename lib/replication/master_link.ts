@@ -21,6 +21,8 @@ export interface MasterLinkOptions {
   password?: string;
   /** Announced with REPLCONF listening-port (the master lists it in INFO replication). */
   listeningPort: number;
+  /** Connect with TLS, trusting these CA certificates besides the system's. */
+  tls?: { caCerts?: string[] };
   /** Where to resume (PSYNC replid offset+1); without it the link asks for a full sync. */
   resume?: { replid: string; offset: number };
   ackIntervalMs?: number;
@@ -82,10 +84,13 @@ export class MasterLink {
   /** Connects and replicates until the connection ends (resolves) or fails (rejects). */
   async run(): Promise<void> {
     const { options } = this;
-    const conn = await Deno.connect({ hostname: options.hostname, port: options.port });
+    const address = { hostname: options.hostname, port: options.port };
+    const conn: Deno.Conn = options.tls
+      ? await Deno.connectTls({ ...address, caCerts: options.tls.caCerts })
+      : await Deno.connect(address);
     this.#conn = conn;
     if (this.#closed) conn.close();
-    conn.setNoDelay(true);
+    if (!options.tls) (conn as Deno.TcpConn).setNoDelay(true);
     const reader = new ConnReader(conn, 256 * 1024);
     let ackTimer: ReturnType<typeof setInterval> | undefined;
     try {

@@ -46,12 +46,12 @@ export async function copyInChunks(
   const put = (args: Arg[]) => send(target, [args]);
   switch (type) {
     case "string": {
+      // SET, then APPEND: an empty string still exists.
       for (let start = 0;; start += 1 << 20) {
-        const part = replyBytes(
-          await source.call("GETRANGE", key, String(start), String(start + (1 << 20) - 1)),
-        );
-        if (!part || part.length === 0) break;
-        await put(["APPEND", temporary, part]);
+        const end = String(start + (1 << 20) - 1);
+        const part = replyBytes(await source.call("GETRANGE", key, String(start), end));
+        if (!part) break;
+        await put([start === 0 ? "SET" : "APPEND", temporary, part]);
         if (part.length < 1 << 20) break;
       }
       break;
@@ -98,18 +98,39 @@ export async function copyInChunks(
         await send(target, commands);
         if (entries.length < CHUNK) break;
       }
+      // The last ID too, and a stream left with no entries still exists.
+      const info = await source.call("XINFO", "STREAM", key);
+      const fields = info.type === "array" ? info.value : [];
+      const at = fields.findIndex((f) =>
+        f.type === "bulk" && new TextDecoder().decode(f.value) === "last-generated-id"
+      );
+      const lastId = at >= 0 ? replyBytes(fields[at + 1]) : undefined;
+      const [exists] = await target.pipeline([["EXISTS", temporary]]);
+      if (exists.type === "integer" && exists.value === 0) {
+        await send(target, [["XGROUP", "CREATE", temporary, "remiro-copy", "$", "MKSTREAM"], [
+          "XGROUP",
+          "DESTROY",
+          temporary,
+          "remiro-copy",
+        ]]);
+      }
+      if (lastId) await send(target, [["XSETID", temporary, lastId]]);
       break;
     }
     default:
       throw new Error(`cannot copy key of type ${type} in chunks`);
   }
-  const finish: Arg[][] = [["RENAME", temporary, key]];
-  if (expiresAt !== undefined) finish.push(["PEXPIREAT", key, String(expiresAt)]);
-  // An empty source value (the key vanished meanwhile) leaves no temporary key to rename.
-  const [renamed] = await target.pipeline([["EXISTS", temporary]]);
-  if (renamed.type === "integer" && renamed.value === 0) {
-    await send(target, [["DEL", key]]);
+  // A key that vanished from the source while it was read is deleted, not half copied.
+  const [stillThere] = await source.pipeline([["EXISTS", key]]);
+  const [copied] = await target.pipeline([["EXISTS", temporary]]);
+  if (
+    stillThere.type === "integer" && stillThere.value === 0 ||
+    copied.type === "integer" && copied.value === 0
+  ) {
+    await send(target, [["DEL", temporary, key]]);
     return;
   }
+  const finish: Arg[][] = [["RENAME", temporary, key]];
+  if (expiresAt !== undefined) finish.push(["PEXPIREAT", key, String(expiresAt)]);
   await send(target, finish);
 }

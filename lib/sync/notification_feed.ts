@@ -55,7 +55,11 @@ export class NotificationFeed {
   lost = false;
   events = 0;
 
-  constructor(readonly source: RedisUri, readonly limit = 100_000) {}
+  constructor(
+    readonly source: RedisUri,
+    readonly caCerts?: string[],
+    readonly limit = 100_000,
+  ) {}
 
   get pending(): number {
     return this.#keys.size;
@@ -65,7 +69,7 @@ export class NotificationFeed {
   async start(): Promise<void> {
     const { addr, username, password, db } = this.source;
     const conn = this.source.tls
-      ? await Deno.connectTls({ hostname: addr.hostname, port: addr.port })
+      ? await Deno.connectTls({ hostname: addr.hostname, port: addr.port, caCerts: this.caCerts })
       : await Deno.connect({ hostname: addr.hostname, port: addr.port });
     this.#conn = conn;
     const commands: string[][] = [];

@@ -115,6 +115,7 @@ export class ReplicationFeed {
       port: this.source.addr.port,
       username: this.source.username,
       password: this.source.password,
+      tls: this.source.tls ? { caCerts: this.target.options.caCerts } : undefined,
       listeningPort: 0,
       resume,
       events: {

@@ -93,7 +93,7 @@ export class Replicator {
     }
     if (options.mode !== "snapshot") {
       await ensureNotifications(this.source, options.enableNotifications);
-      this.#notifications = new NotificationFeed(options.source);
+      this.#notifications = new NotificationFeed(options.source, options.caCerts);
       // Subscribed before the snapshot starts: a change made during it is copied again after.
       await this.#notifications.start();
     }
@@ -175,7 +175,7 @@ export class Replicator {
           "keyspace notifications were interrupted: subscribing again and rescanning",
         );
         feed.close();
-        const again = new NotificationFeed(this.options.source);
+        const again = new NotificationFeed(this.options.source, this.options.caCerts);
         await again.start();
         this.#notifications = feed = again;
         await this.snapshot();

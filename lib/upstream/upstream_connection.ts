@@ -274,6 +274,24 @@ function coalesce(parts: readonly Uint8Array[]): Uint8Array[] {
   return writes;
 }
 
+/**
+ * A TLS connection whose handshake is done: a certificate that is not trusted is an error here,
+ * at connect, rather than at the first command (where it would look like a network error).
+ */
+async function connectTls(
+  addr: { hostname: string; port: number },
+  caCerts: string[] | undefined,
+): Promise<Deno.Conn> {
+  const conn = await Deno.connectTls({ hostname: addr.hostname, port: addr.port, caCerts });
+  try {
+    await conn.handshake();
+  } catch (error) {
+    conn.close();
+    throw error;
+  }
+  return conn;
+}
+
 async function connectWithTimeout(
   addr: ConnectOptions["addr"],
   timeoutMs: number,
@@ -282,7 +300,7 @@ async function connectWithTimeout(
   const connecting: Promise<Deno.Conn> = "path" in addr
     ? Deno.connect({ transport: "unix", path: addr.path })
     : tls
-    ? Deno.connectTls({ hostname: addr.hostname, port: addr.port, caCerts: tls.caCerts })
+    ? connectTls(addr, tls.caCerts)
     : Deno.connect({ hostname: addr.hostname, port: addr.port });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
