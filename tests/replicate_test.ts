@@ -6,6 +6,7 @@ import { freePort, RedisServer, waitFor } from "./_util/redis.ts";
 import { fixtureRdb } from "./_util/rdb_files.ts";
 import { runRemiro } from "./_util/remiro_cli.ts";
 import { replicator, verify } from "./_util/sync.ts";
+import { startCluster } from "./_util/cluster.ts";
 import { tempDir } from "./_util/temp_dir.ts";
 
 const DEBUG = ["--enable-debug-command", "yes"];
@@ -279,3 +280,55 @@ Deno.test({
     assert.equal(report.onlySource + report.onlyTarget + report.ttl, 0);
   },
 });
+
+integrationTest(
+  "replicate and verify into and out of a Redis Cluster, routed by key slot",
+  async () => {
+    await using cluster = await startCluster();
+    await using single = await RedisServer.start({ args: DEBUG });
+    await using redis = client(single.port);
+    await redis.call("DEBUG", "POPULATE", 3000, "key", 8);
+    await redis.hset("{user:1}:profile", "name", "ann");
+    await redis.rpush("{user:1}:events", "a", "b");
+    await redis.set("expiring", "1", "PXAT", FAR);
+    const seed = `redis://127.0.0.1:${cluster.nodes[0].port}`;
+    const plain = `redis://127.0.0.1:${single.port}`;
+    const into = await runRemiro([
+      "replicate",
+      "--source",
+      plain,
+      "--target",
+      seed,
+      "--target-cluster",
+    ]);
+    assert.equal(into.code, 0, into.stderr);
+    assert.equal(into.stdout.trim(), "OK:3003 V:0 >:0 <:0 T:0");
+    // Every master holds part of the keys.
+    for (const node of cluster.nodes) {
+      await using c = client(node.port);
+      assert.ok((await c.dbsize()) > 500, `node ${node.port} has its share`);
+    }
+    await using back = await RedisServer.start({ args: DEBUG });
+    const out = await runRemiro([
+      "replicate",
+      "--source",
+      seed,
+      "--source-cluster",
+      "--target",
+      `redis://127.0.0.1:${back.port}`,
+    ]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(out.stdout.trim(), "OK:3003 V:0 >:0 <:0 T:0");
+    await redis.set("key:1", "changed");
+    const diff = await runRemiro([
+      "verify",
+      "--source",
+      plain,
+      "--target",
+      seed,
+      "--target-cluster",
+    ]);
+    assert.equal(diff.code, 1);
+    assert.equal(diff.stdout.trim(), "OK:3002 V:1 >:0 <:0 T:0");
+  },
+);

@@ -4,9 +4,9 @@ import { type HealthProbe, startHttpServer } from "../http/mod.ts";
 import {
   formatReport,
   Progress,
+  type RedisLink,
   type ReplicateOptions,
   Replicator,
-  type SyncClient,
   verifyDatabases,
 } from "../sync/mod.ts";
 import type { Output } from "./main.ts";
@@ -34,6 +34,8 @@ keeps copying changes until Ctrl-C, then verifies the target key by key (remiro 
   --no-verify                  skip the verification at the end
   --ttl-tolerance DURATION     for the verification (default 100ms)
   --cacert FILE                CA certificate for rediss://
+  --source-cluster, --target-cluster   the URI names a node of a Redis Cluster (snapshot by
+                               SCAN of every master; commands routed by key slot)
   -i, --instru-port PORT       /metrics and /health
   -v, --verbose                log retries and failures
 
@@ -101,7 +103,7 @@ export async function runReplicateCommand(
   const log = (line: string) => {
     if (values.verbose) output.err(`${new Date().toISOString()} ${line}`);
   };
-  const replicator = await Replicator.open({
+  const replicator = await openReplicator({
     source: sync.source,
     target: sync.target,
     mode,
@@ -114,6 +116,8 @@ export async function runReplicateCommand(
     threads: positive(values.threads!, "--threads"),
     memLimit: parseBytes(values["mem-limit"]!, "--mem-limit"),
     enableNotifications: values["enable-notifications"]!,
+    sourceCluster: sync.sourceCluster,
+    targetCluster: sync.targetCluster,
     caCerts: sync.caCerts,
     log,
   });
@@ -150,6 +154,18 @@ export async function runReplicateCommand(
   }
 }
 
+/** Replicator.open, with the combinations it refuses reported as usage errors. */
+async function openReplicator(options: ReplicateOptions): Promise<Replicator> {
+  try {
+    return await Replicator.open(options);
+  } catch (error) {
+    if (error instanceof TypeError && error.name === "TypeError") {
+      throw new UsageError(error.message);
+    }
+    throw error;
+  }
+}
+
 function serveInstrumentation(replicator: Replicator, port: number, output: Output) {
   const registry = new Registry();
   const keys = new Gauge({
@@ -158,7 +174,7 @@ function serveInstrumentation(replicator: Replicator, port: number, output: Outp
     labelNames: ["state"],
     registers: [registry],
   });
-  const ping = (client: SyncClient) => async () => {
+  const ping = (client: RedisLink) => async () => {
     const reply = await client.call("PING");
     if (reply.type === "error") throw new Error(reply.message);
   };

@@ -1,6 +1,12 @@
 import { parseDuration } from "../config/mod.ts";
 import { KeySelector } from "../rdb/mod.ts";
-import { parseRedisUri, type RedisUri } from "../sync/mod.ts";
+import {
+  ClusterClient,
+  parseRedisUri,
+  type RedisLink,
+  type RedisUri,
+  SyncClient,
+} from "../sync/mod.ts";
 import { globToRegExp } from "../util/mod.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -13,6 +19,8 @@ export const SYNC_OPTIONS = {
   exclude: { type: "string" },
   "ttl-tolerance": { type: "string", default: "100ms" },
   cacert: { type: "string" },
+  "source-cluster": { type: "boolean", default: false },
+  "target-cluster": { type: "boolean", default: false },
   help: { type: "boolean", default: false },
 } as const;
 
@@ -23,6 +31,8 @@ export interface SyncArgs {
   selector: KeySelector;
   ttlToleranceMs: number;
   caCerts?: string[];
+  sourceCluster: boolean;
+  targetCluster: boolean;
 }
 
 function regex(text: string | undefined, flag: string): RegExp | undefined {
@@ -43,6 +53,18 @@ function uri(text: string | undefined, flag: string): RedisUri {
   }
 }
 
+/** Opens a server named on the command line: one Redis, or a cluster through any node. */
+export function openLink(
+  uri: RedisUri,
+  name: string,
+  cluster: boolean,
+  caCerts: string[] | undefined,
+): Promise<RedisLink> {
+  return cluster
+    ? ClusterClient.open(uri, { name, caCerts })
+    : SyncClient.open(uri, { name, caCerts });
+}
+
 /** Turns the shared options into servers, a key selector and a tolerance. */
 export async function syncArgs(values: {
   source?: string;
@@ -52,6 +74,8 @@ export async function syncArgs(values: {
   exclude?: string;
   "ttl-tolerance"?: string;
   cacert?: string;
+  "source-cluster"?: boolean;
+  "target-cluster"?: boolean;
 }): Promise<SyncArgs> {
   if (values.match !== undefined && values.regex !== undefined) {
     throw new UsageError("--match and --regex cannot be combined");
@@ -80,5 +104,7 @@ export async function syncArgs(values: {
     selector: new KeySelector(include, regex(values.exclude, "--exclude")),
     ttlToleranceMs,
     caCerts,
+    sourceCluster: values["source-cluster"] ?? false,
+    targetCluster: values["target-cluster"] ?? false,
   };
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { formatReport, SyncClient, verifyDatabases } from "../sync/mod.ts";
+import { formatReport, verifyDatabases } from "../sync/mod.ts";
 import type { Output } from "./main.ts";
-import { SYNC_OPTIONS, syncArgs } from "./sync_args.ts";
+import { openLink, SYNC_OPTIONS, syncArgs } from "./sync_args.ts";
 import { UsageError } from "./usage_error.ts";
 
 export const VERIFY_USAGE = `Usage: remiro verify --source URI --target URI [options]
@@ -17,6 +17,7 @@ Exit code 0 only when every key matches.
   --json                       print the counts (and diffs) as JSON
   --show-diffs                 list each difference
   --cacert FILE                CA certificate for rediss://
+  --source-cluster, --target-cluster   the URI names a node of a Redis Cluster
 `;
 
 /** Runs `remiro verify`; 0 when everything matches, 1 when something differs. */
@@ -40,9 +41,9 @@ export async function runVerifyCommand(args: string[], output: Output): Promise<
   if (sample !== undefined && !(Number.isInteger(sample) && sample > 0)) {
     throw new UsageError(`--sample: "${values.sample}" is not a positive number`);
   }
-  const source = await SyncClient.open(sync.source, { name: "source", caCerts: sync.caCerts });
+  const source = await openLink(sync.source, "source", sync.sourceCluster, sync.caCerts);
   try {
-    const target = await SyncClient.open(sync.target, { name: "target", caCerts: sync.caCerts });
+    const target = await openLink(sync.target, "target", sync.targetCluster, sync.caCerts);
     try {
       const report = await verifyDatabases(source, target, {
         selector: sync.selector,

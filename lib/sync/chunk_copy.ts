@@ -1,5 +1,6 @@
 import type { Reply } from "../resp/mod.ts";
-import { type Arg, replyBytes, replyError, type SyncClient } from "./sync_client.ts";
+import { type Arg, replyBytes, replyError } from "./sync_client.ts";
+import type { RedisLink } from "./redis_link.ts";
 
 const CHUNK = 1000;
 
@@ -9,7 +10,7 @@ function items(reply: Reply): Uint8Array[] {
 }
 
 /** SCAN-family iteration (HSCAN, SSCAN, ZSCAN) over one key: flat element batches. */
-async function* scanMembers(source: SyncClient, command: string, key: Uint8Array) {
+async function* scanMembers(source: RedisLink, command: string, key: Uint8Array) {
   let cursor = "0";
   do {
     const reply = await source.call(command, key, cursor, "COUNT", String(CHUNK));
@@ -20,7 +21,7 @@ async function* scanMembers(source: SyncClient, command: string, key: Uint8Array
   } while (cursor !== "0");
 }
 
-async function send(target: SyncClient, commands: Arg[][]): Promise<void> {
+async function send(target: RedisLink, commands: Arg[][]): Promise<void> {
   if (commands.length === 0) return;
   for (const reply of await target.pipeline(commands)) {
     const error = replyError(reply);
@@ -36,8 +37,8 @@ async function send(target: SyncClient, commands: Arg[][]): Promise<void> {
  * format (an older Redis). Stream consumer groups are not carried this way.
  */
 export async function copyInChunks(
-  source: SyncClient,
-  target: SyncClient,
+  source: RedisLink,
+  target: RedisLink,
   key: Uint8Array,
   type: string,
   expiresAt: number | undefined,

@@ -1,7 +1,8 @@
 import type { KeySelector } from "../rdb/mod.ts";
 import type { Reply } from "../resp/mod.ts";
 import { copyInChunks } from "./chunk_copy.ts";
-import { type Arg, replyBytes, replyError, replyText, type SyncClient } from "./sync_client.ts";
+import { type Arg, replyBytes, replyError, replyText } from "./sync_client.ts";
+import type { RedisLink } from "./redis_link.ts";
 
 /** What copying did so far; the replicator reports and exports these. */
 export interface CopyStats {
@@ -48,8 +49,8 @@ function expiryOf(
  * target refuses (an older Redis), is copied in chunks. Returns the keys that failed.
  */
 export async function copyKeys(
-  source: SyncClient,
-  target: SyncClient,
+  source: RedisLink,
+  target: RedisLink,
   candidates: readonly Uint8Array[],
   options: CopyOptions,
   stats: CopyStats,

@@ -1,5 +1,5 @@
 import type { Reply } from "../resp/mod.ts";
-import type { SyncClient } from "./sync_client.ts";
+import type { RedisLink } from "./redis_link.ts";
 
 export interface ScanOptions {
   /** SCAN MATCH glob. */
@@ -28,7 +28,7 @@ function scanReply(reply: Reply, server: string): { cursor: string; keys: Uint8A
  * the whole scan at least once; keys may repeat, which every user here tolerates.
  */
 export async function* scanKeys(
-  client: SyncClient,
+  client: RedisLink,
   options: ScanOptions = {},
 ): AsyncGenerator<Uint8Array[]> {
   let cursor = "0";

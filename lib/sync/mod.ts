@@ -7,6 +7,9 @@
  */
 export { parseRedisUri, type RedisUri, RedisUriError } from "./redis_uri.ts";
 export { type Arg, SyncClient, type SyncClientOptions } from "./sync_client.ts";
+export type { RedisLink } from "./redis_link.ts";
+export { ClusterClient } from "./cluster_client.ts";
+export { keySlot } from "./key_slot.ts";
 export { scanKeys, type ScanOptions } from "./key_scan.ts";
 export { copyKeys, type CopyOptions, type CopyStats, newCopyStats } from "./key_copy.ts";
 export { copyInChunks } from "./chunk_copy.ts";

@@ -1,7 +1,8 @@
 import { decodeReply, encodeCommand, type Reply, ReplyScanner } from "../resp/mod.ts";
 import { keyString } from "../util/mod.ts";
 import type { RedisUri } from "./redis_uri.ts";
-import { replyText, type SyncClient } from "./sync_client.ts";
+import { replyText } from "./sync_client.ts";
+import type { RedisLink } from "./redis_link.ts";
 
 /** The source does not publish the keyspace events live mode needs. */
 export class NotificationsOffError extends Error {
@@ -21,7 +22,7 @@ function covers(flags: string): boolean {
  * Checks notify-keyspace-events on the source: live mode on notifications does nothing when they
  * are off, so that is an error unless `enable` allows setting them (adding K and A).
  */
-export async function ensureNotifications(source: SyncClient, enable: boolean): Promise<void> {
+export async function ensureNotifications(source: RedisLink, enable: boolean): Promise<void> {
   const reply = await source.call("CONFIG", "GET", "notify-keyspace-events");
   const flags = reply.type === "array" ? replyText(reply.value[1] ?? { type: "null" }) : "";
   if (covers(flags)) return;

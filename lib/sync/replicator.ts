@@ -5,6 +5,8 @@ import { ensureNotifications, NotificationFeed } from "./notification_feed.ts";
 import { newReplicateStats, type ReplicateStats } from "./progress.ts";
 import type { RedisUri } from "./redis_uri.ts";
 import { ReplicationFeed } from "./replication_feed.ts";
+import { ClusterClient } from "./cluster_client.ts";
+import type { RedisLink } from "./redis_link.ts";
 import { replyInteger, SyncClient } from "./sync_client.ts";
 import { probeServer } from "./verify.ts";
 
@@ -28,6 +30,9 @@ export interface ReplicateOptions {
   threads: number;
   memLimit?: number;
   enableNotifications: boolean;
+  /** The source or target is a Redis Cluster (the URI names any of its nodes). */
+  sourceCluster?: boolean;
+  targetCluster?: boolean;
   caCerts?: string[];
   log: (message: string) => void;
 }
@@ -40,23 +45,35 @@ export interface ReplicateOptions {
  */
 export class Replicator {
   readonly stats: ReplicateStats = newReplicateStats();
-  readonly source: SyncClient;
-  readonly target: SyncClient;
+  readonly source: RedisLink;
+  readonly target: RedisLink;
   #notifications: NotificationFeed | undefined;
   #replication: ReplicationFeed | undefined;
   #stopped = false;
 
-  private constructor(readonly options: ReplicateOptions, source: SyncClient, target: SyncClient) {
+  private constructor(readonly options: ReplicateOptions, source: RedisLink, target: RedisLink) {
     this.source = source;
     this.target = target;
   }
 
   static async open(options: ReplicateOptions): Promise<Replicator> {
+    const replication = options.snapshotVia === "replication" ||
+      (options.mode !== "snapshot" && options.liveSource === "replication");
+    if (replication && (options.sourceCluster || options.targetCluster)) {
+      throw new TypeError("a Redis Cluster is copied by SCAN, not over the replication stream");
+    }
+    if (options.mode !== "snapshot" && options.sourceCluster) {
+      throw new TypeError("live mode does not follow a Redis Cluster source yet");
+    }
     const common = { caCerts: options.caCerts, log: options.log };
-    const source = await SyncClient.open(options.source, { name: "source", ...common });
-    let target: SyncClient;
+    const open = (uri: RedisUri, name: string, cluster?: boolean): Promise<RedisLink> =>
+      cluster
+        ? ClusterClient.open(uri, { name, ...common })
+        : SyncClient.open(uri, { name, ...common });
+    const source = await open(options.source, "source", options.sourceCluster);
+    let target: RedisLink;
     try {
-      target = await SyncClient.open(options.target, { name: "target", ...common });
+      target = await open(options.target, "target", options.targetCluster);
     } catch (error) {
       source.close();
       throw error;
@@ -75,7 +92,9 @@ export class Replicator {
   /** Runs the chosen mode; live modes run until `stop` resolves. */
   async run(stop: Promise<unknown>): Promise<void> {
     const { options } = this;
-    this.stats.total = replyInteger(await this.source.call("DBSIZE")) || 0;
+    for (const node of this.source.nodes()) {
+      this.stats.total += replyInteger(await node.call("DBSIZE")) || 0;
+    }
     // On stop, the feeds stop taking changes; what they already received is still applied.
     const stopped = stop.then(async () => {
       this.#stopped = true;
@@ -122,9 +141,12 @@ export class Replicator {
     let failed: Uint8Array[] = [];
     const inFlight = new Set<Promise<void>>();
     const scanType = options.types?.size === 1 ? [...options.types][0] : undefined;
-    for await (
-      const keys of scanKeys(this.source, { match: options.match, type: scanType, count: 1000 })
-    ) {
+    const batches = async function* (nodes: RedisLink[]) {
+      for (const node of nodes) {
+        yield* scanKeys(node, { match: options.match, type: scanType, count: 1000 });
+      }
+    };
+    for await (const keys of batches(this.source.nodes())) {
       if (this.#stopped) break;
       stats.scanned += keys.length;
       for (let i = 0; i < keys.length; i += options.batch) {
@@ -200,11 +222,16 @@ export class Replicator {
     Object.assign(this.stats, copyStats, { live, total, scanned });
   }
 
+  /** The target as one server: open() allows the replication paths for single servers only. */
+  get #singleTarget(): SyncClient {
+    return this.target as SyncClient;
+  }
+
   async #snapshotFromReplication(): Promise<void> {
     const { options } = this;
     const feed = new ReplicationFeed(
       options.source,
-      this.target,
+      this.#singleTarget,
       options.selector,
       options.log,
       true,
@@ -221,7 +248,7 @@ export class Replicator {
   async #liveFromReplication(stopped: Promise<void>): Promise<void> {
     const feed = new ReplicationFeed(
       this.options.source,
-      this.target,
+      this.#singleTarget,
       this.options.selector,
       this.options.log,
     );

@@ -1,5 +1,6 @@
 import { decodeReply, encodeCommand, type Reply } from "../resp/mod.ts";
 import { UpstreamConnection, UpstreamError } from "../upstream/mod.ts";
+import type { RedisLink } from "./redis_link.ts";
 import type { RedisUri } from "./redis_uri.ts";
 
 export type Arg = string | Uint8Array;
@@ -19,7 +20,7 @@ export interface SyncClientOptions {
  * reopened with back-off and the batch sent again, for up to `retryForMs`; only then does the
  * error reach the caller. Error replies are values, not exceptions.
  */
-export class SyncClient {
+export class SyncClient implements RedisLink {
   #conn: UpstreamConnection | undefined;
   #closed = false;
 
@@ -80,6 +81,10 @@ export class SyncClient {
   async sendEncoded(frames: readonly Uint8Array[]): Promise<Uint8Array[]> {
     const conn = await this.#connection();
     return await conn.sendBatch(frames);
+  }
+
+  nodes(): RedisLink[] {
+    return [this];
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Reply } from "../resp/mod.ts";
-import { replyBytes, type SyncClient } from "./sync_client.ts";
+import { replyBytes } from "./sync_client.ts";
+import type { RedisLink } from "./redis_link.ts";
 
 const CHUNK = 1000;
 
@@ -33,7 +34,7 @@ const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart
  * a rehash changes it, which the verifier answers by comparing again.
  */
 export async function valueDigest(
-  client: SyncClient,
+  client: RedisLink,
   key: Uint8Array,
   type: string,
 ): Promise<string> {

@@ -1,7 +1,8 @@
 import type { KeySelector } from "../rdb/mod.ts";
 import { keyString } from "../util/mod.ts";
 import { scanKeys } from "./key_scan.ts";
-import { type Arg, replyText, type SyncClient } from "./sync_client.ts";
+import { type Arg, replyText } from "./sync_client.ts";
+import type { RedisLink } from "./redis_link.ts";
 import { valueDigest } from "./value_digest.ts";
 
 /** The verdict on one key, in RIOT's letters. */
@@ -38,13 +39,13 @@ export function formatReport(report: VerifyReport): string {
 }
 
 interface Side {
-  client: SyncClient;
+  client: RedisLink;
   expiryCommand: "PEXPIRETIME" | "PTTL";
   debugDigest: boolean;
 }
 
 /** Which commands a server allows: exact expiries (Redis 7) and DEBUG DIGEST-VALUE. */
-export async function probeServer(client: SyncClient): Promise<Omit<Side, "client">> {
+export async function probeServer(client: RedisLink): Promise<Omit<Side, "client">> {
   const probe = new TextEncoder().encode(`__remiro_probe__:${crypto.randomUUID()}`);
   const [expiry, digest] = await client.pipeline([["PEXPIRETIME", probe], [
     "DEBUG",
@@ -98,8 +99,8 @@ async function states(side: Side, keys: Uint8Array[], now: number): Promise<KeyS
  * keys seen (SCAN may repeat a key).
  */
 export async function verifyDatabases(
-  source: SyncClient,
-  target: SyncClient,
+  source: RedisLink,
+  target: RedisLink,
   options: VerifyOptions,
 ): Promise<VerifyReport> {
   const report: VerifyReport = { ok: 0, value: 0, onlySource: 0, onlyTarget: 0, ttl: 0, diffs: [] };
@@ -195,17 +196,22 @@ export async function verifyDatabases(
   return report;
 }
 
-/** SCAN batches, or with `sample` that many RANDOMKEY picks in one batch. */
+/**
+ * SCAN batches from every node (one, or each master of a cluster), or with `sample` that many
+ * RANDOMKEY picks spread over the nodes.
+ */
 async function* keyBatches(
-  client: SyncClient,
+  client: RedisLink,
   options: VerifyOptions,
 ): AsyncGenerator<Uint8Array[]> {
+  const nodes = client.nodes();
   if (options.sample === undefined) {
-    yield* scanKeys(client, { match: options.match });
+    for (const node of nodes) yield* scanKeys(node, { match: options.match });
     return;
   }
-  const replies = await client.pipeline(
-    Array.from({ length: options.sample }, () => ["RANDOMKEY"]),
-  );
-  yield replies.flatMap((r) => (r.type === "bulk" ? [r.value] : []));
+  const each = Math.ceil(options.sample / nodes.length);
+  for (const node of nodes) {
+    const replies = await node.pipeline(Array.from({ length: each }, () => ["RANDOMKEY"]));
+    yield replies.flatMap((r) => (r.type === "bulk" ? [r.value] : []));
+  }
 }
