@@ -4,7 +4,7 @@ import { ioredisClient as client } from "./_util/clients.ts";
 import { integrationTest } from "./_util/integration.ts";
 import { freePort, RedisServer, waitFor } from "./_util/redis.ts";
 import { fixtureRdb } from "./_util/rdb_files.ts";
-import { runRemiro } from "./_util/remiro_cli.ts";
+import { MAIN, runRemiro } from "./_util/remiro_cli.ts";
 import { replicator, verify } from "./_util/sync.ts";
 import { startCluster } from "./_util/cluster.ts";
 import { tempDir } from "./_util/temp_dir.ts";
@@ -330,5 +330,86 @@ integrationTest(
     ]);
     assert.equal(diff.code, 1);
     assert.equal(diff.stdout.trim(), "OK:3002 V:1 >:0 <:0 T:0");
+  },
+);
+
+integrationTest(
+  "replicate --live-source replication killed with SIGKILL continues from the target's checkpoint: no duplicate, no gap",
+  async () => {
+    await using source = await RedisServer.start({
+      args: [...DEBUG, "--repl-diskless-sync-delay", "0", "--repl-backlog-size", "64mb"],
+    });
+    await using target = await RedisServer.start({ args: DEBUG });
+    await using redis = client(source.port);
+    await redis.set("counter", 0);
+    const args = [
+      "run",
+      "--allow-all",
+      MAIN,
+      "replicate",
+      "-v",
+      "--mode",
+      "live",
+      "--live-source",
+      "replication",
+      "--source",
+      `redis://127.0.0.1:${source.port}`,
+      "--target",
+      `redis://127.0.0.1:${target.port}`,
+    ];
+    const spawn = () => {
+      const child = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
+        .spawn();
+      let log = "";
+      child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+        new WritableStream({ write: (chunk) => void (log += chunk) }),
+      ).catch(() => {});
+      return { child, log: () => log };
+    };
+    let running = true;
+    let increments = 0;
+    const writer = (async () => {
+      while (running) {
+        await redis.incr("counter");
+        await redis.multi().incr("counter").set(`k:${increments % 20}`, increments).exec();
+        increments += 2;
+      }
+    })();
+    await using _stop = {
+      [Symbol.asyncDispose]: async () => {
+        running = false;
+        await writer.catch(() => {});
+      },
+    };
+    await using t = client(target.port);
+    let first = spawn();
+    try {
+      await waitFor(async () => Number(await t.get("counter")) > 300, {
+        timeoutMs: 15_000,
+        message: "stream flowing",
+      });
+      first.child.kill("SIGKILL");
+      await first.child.status;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      first = spawn();
+      await waitFor(() => /continued replication from offset/.test(first.log()), {
+        timeoutMs: 15_000,
+        message: "restarted replicate continued from the target's checkpoint",
+      }).catch((error) => {
+        throw new Error(`${error.message}\n${first.log()}`);
+      });
+      running = false;
+      await writer;
+      const final = await redis.get("counter");
+      assert.equal(Number(final), increments);
+      await waitFor(async () => (await t.get("counter")) === final, {
+        message: `target counter reaches exactly ${final}`,
+      });
+      assert.doesNotMatch(first.log(), /snapshot of the source queued/, "no second full sync");
+    } finally {
+      first.child.kill("SIGTERM");
+      await first.child.status;
+    }
+    assert.match(formatReport(await verify(source, target)), /^OK:\d+ V:0 >:0 <:0 T:0$/);
   },
 );

@@ -1,6 +1,7 @@
 import type { KeySelector } from "../rdb/mod.ts";
 import type { Reply } from "../resp/mod.ts";
 import { copyInChunks } from "./chunk_copy.ts";
+import { isOwnKey } from "./feed_checkpoint.ts";
 import { type Arg, replyBytes, replyError, replyText } from "./sync_client.ts";
 import type { RedisLink } from "./redis_link.ts";
 
@@ -55,7 +56,7 @@ export async function copyKeys(
   options: CopyOptions,
   stats: CopyStats,
 ): Promise<Uint8Array[]> {
-  const keys = candidates.filter((key) => options.selector.matches(key));
+  const keys = candidates.filter((key) => options.selector.matches(key) && !isOwnKey(key));
   if (keys.length === 0) return [];
   const perKey = options.memLimit === undefined ? 2 : 3;
   const metaCommands: Arg[][] = keys.flatMap((key) => {

@@ -1,8 +1,15 @@
 import { type KeySelector, RdbParser, type RdbRecord } from "../rdb/mod.ts";
 import { MasterLink, StreamFilter } from "../replication/mod.ts";
-import { encodeCommand, errorMessage } from "../resp/mod.ts";
+import { decodeReply, encodeCommand, errorMessage, type Reply } from "../resp/mod.ts";
 import type { RedisUri } from "./redis_uri.ts";
 import { encodeRestore } from "./restore_command.ts";
+import {
+  type FeedPosition,
+  isOwnKey,
+  MULTI_FRAME,
+  readCheckpoint,
+  withCheckpoint,
+} from "./feed_checkpoint.ts";
 import type { SyncClient } from "./sync_client.ts";
 
 export interface FeedStats {
@@ -22,18 +29,29 @@ const BATCH = 1000;
 const IN_FLIGHT = 16;
 
 /**
+ * One command for the target. Stream commands carry, when they end outside a transaction, the
+ * position they lead to: the places a batch may end and a checkpoint may be taken.
+ */
+interface QueueItem {
+  frame?: Uint8Array;
+  stream: boolean;
+  position?: FeedPosition;
+}
+
+/**
  * Live replication from the source's replication stream (`--live-source replication`): the
  * replicator is a replica of the source, so nothing is missed, whatever notify-keyspace-events
  * says. The snapshot's entries are RESTOREd (`ABSTTL REPLACE`, byte-exact payloads) and the
  * stream's commands are applied in order, both through the same key filter as reshard. The
- * source's link is paused while the target is behind. If the target fails, applying a command
- * twice could be wrong (INCR), so the feed starts over with a full sync, which RESTORE ...
- * REPLACE makes safe.
+ * source's link is paused while the target is behind. Stream commands go in transactions that
+ * also record the position in the target ({@link withCheckpoint}), so a restarted run continues
+ * with PSYNC exactly after the last applied command. If the target fails, the feed continues
+ * from the position the target holds, or takes a full sync, which RESTORE ... REPLACE makes safe.
  */
 export class ReplicationFeed {
   readonly stats: FeedStats = { restored: 0, applied: 0, errors: 0, fullSyncs: 0 };
   #link: MasterLink | undefined;
-  #queue: Uint8Array[] = [];
+  #queue: QueueItem[] = [];
   #closed = false;
   #wake: (() => void) | undefined;
   #failure: Error | undefined;
@@ -68,8 +86,11 @@ export class ReplicationFeed {
    */
   async run(): Promise<void> {
     let delay = 100;
-    let resume: { replid: string; offset: number } | undefined;
     while (!this.#closed) {
+      // Where the target stands: it applied the stream up to its checkpoint, atomically.
+      const resume = this.snapshotOnly
+        ? undefined
+        : await readCheckpoint(this.target).catch(() => undefined);
       this.#queue = [];
       this.#failure = undefined;
       this.#ended = false;
@@ -85,29 +106,31 @@ export class ReplicationFeed {
       this.#wake?.();
       await worker;
       if (this.#closed || (this.snapshotOnly && this.streaming && !this.#failure)) return;
-      const link = this.#link;
-      resume = !this.#failure && link?.streaming
-        ? { replid: link.replid, offset: link.offset }
-        : undefined;
-      if (!resume) this.streaming = false;
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 5000);
     }
   }
 
-  async #replicate(resume: { replid: string; offset: number } | undefined): Promise<void> {
+  async #replicate(resume: FeedPosition | undefined): Promise<void> {
     const filter = new StreamFilter(this.selector, (name) => {
       this.log(`dropped ${name.toUpperCase()}: its keys are on both sides of the filter`);
     });
+    if (resume) filter.db = resume.db;
     let parser: RdbParser | undefined;
     let db = -1;
     let version = 10;
     const onRecord = (record: RdbRecord) => {
       if (record.kind === "header") version = record.version;
       if (record.kind !== "entry" || !this.selector.matches(record.entry.key)) return;
+      if (isOwnKey(record.entry.key)) return;
       const { entry } = record;
-      if (entry.db !== db) this.#push(encodeCommand(["SELECT", String(db = entry.db)]).slice());
-      this.#push(encodeRestore(entry, version));
+      if (entry.db !== db) {
+        this.#push({
+          frame: encodeCommand(["SELECT", String(db = entry.db)]).slice(),
+          stream: false,
+        });
+      }
+      this.#push({ frame: encodeRestore(entry, version), stream: false });
       this.stats.restored++;
     };
     const link = new MasterLink({
@@ -117,7 +140,7 @@ export class ReplicationFeed {
       password: this.source.password,
       tls: this.source.tls ? { caCerts: this.target.options.caCerts } : undefined,
       listeningPort: 0,
-      resume,
+      resume: resume ? { replid: resume.replid, offset: resume.offset } : undefined,
       events: {
         fullSync: () => {
           this.stats.fullSyncs++;
@@ -133,12 +156,38 @@ export class ReplicationFeed {
           this.streaming = true;
           this.log(`snapshot of the source queued: ${this.stats.restored} keys`);
           if (this.snapshotOnly) link.close();
+          // The snapshot is the position of its +FULLRESYNC; the stream starts with a SELECT.
+          else {this.#push({
+              stream: true,
+              position: { replid: link.replid, offset: link.offset, db: 0 },
+            });}
         },
-        continued: () => this.log("source continued replication from where it stopped"),
-        commands: (commands) => {
+        continued: () => {
+          this.streaming = true;
+          this.log(`source continued replication from offset ${link.offset}`);
+          // The stream goes on in the database it was in; the target connection must too.
+          this.#push({ frame: encodeCommand(["SELECT", String(filter.db)]).slice(), stream: true });
+        },
+        commands: (commands, offset) => {
+          let running = offset - commands.reduce((n, c) => n + c.bytes, 0);
           for (const command of commands) {
+            running += command.bytes;
             const result = filter.filter(command.args, command.raw);
-            if (result.output && command.args.length) this.#push(result.output.slice());
+            // MULTI and EXEC of the source are dropped: each batch is a transaction already.
+            const name = command.args.length
+              ? new TextDecoder().decode(command.args[0]).toLowerCase()
+              : "";
+            const output = name === "multi" || name === "exec" ? undefined : result.output;
+            const position = filter.inTransaction
+              ? undefined
+              : { replid: link.replid, offset: running, db: filter.db };
+            if ((output && command.args.length) || position) {
+              this.#push({
+                frame: output && command.args.length ? output.slice() : undefined,
+                stream: true,
+                position,
+              });
+            }
           }
         },
       },
@@ -148,8 +197,8 @@ export class ReplicationFeed {
     if (this.#failure) throw this.#failure;
   }
 
-  #push(frame: Uint8Array): void {
-    this.#queue.push(frame);
+  #push(item: QueueItem): void {
+    this.#queue.push(item);
     if (this.#queue.length >= HIGH_WATER) this.#link?.pause();
     this.#wake?.();
   }
@@ -160,15 +209,17 @@ export class ReplicationFeed {
    */
   async #apply(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
-    const settle = (frames: Uint8Array[]) => {
-      for (const frame of frames) {
-        const error = errorMessage(frame);
-        if (error === undefined) this.stats.applied++;
-        else {
-          this.stats.errors++;
-          this.log(`target: ${error}`);
-        }
-      }
+    // Snapshot batches answer one reply per RESTORE; stream batches answer +OK, +QUEUED per
+    // command, then EXEC's array, which holds the commands' own replies (errors included).
+    const settle = async (frames: Uint8Array[], replies: Uint8Array[]) => {
+      const exec = replies.at(-1)!;
+      if (frames[0] !== MULTI_FRAME) return this.#count(replies);
+      const abort = errorMessage(exec);
+      if (abort === undefined) return this.#count(decodeReply(exec));
+      // A command the target refused to queue aborted the whole transaction: apply the batch
+      // without it so the other commands are not lost, then record the position.
+      this.log(`target refused a transaction (${abort}); applying its commands one by one`);
+      this.#count(await this.target.sendEncoded(frames.slice(1, -1)));
     };
     try {
       while (true) {
@@ -181,9 +232,19 @@ export class ReplicationFeed {
           await new Promise<void>((resolve) => (this.#wake = resolve));
           continue;
         }
-        const batch = this.#queue.splice(0, BATCH);
+        const frames = this.#nextBatch();
+        if (!frames) {
+          // A transaction of the source is not complete yet: wait for the rest of it.
+          if (inFlight.size) await Promise.race(inFlight);
+          else if (!this.#ended && !this.#closed) {
+            await new Promise<void>((resolve) => (this.#wake = resolve));
+          } else return;
+          continue;
+        }
         if (this.#queue.length < HIGH_WATER / 2) this.#link?.resume();
-        const sent: Promise<void> = this.target.sendEncoded(batch).then(settle);
+        const sent: Promise<void> = this.target.sendEncoded(frames).then((replies) =>
+          settle(frames, replies)
+        );
         inFlight.add(sent);
         sent.then(() => inFlight.delete(sent), () => {});
         if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
@@ -194,5 +255,44 @@ export class ReplicationFeed {
       this.#link?.close();
       await Promise.allSettled(inFlight);
     }
+  }
+
+  /** Counts applied commands and errors among replies (frames, or EXEC's decoded array). */
+  #count(replies: Uint8Array[] | Reply): void {
+    const list = Array.isArray(replies)
+      ? replies.map((frame) => errorMessage(frame))
+      : replies.type === "array"
+      ? replies.value.map((reply) => (reply.type === "error" ? reply.message : undefined))
+      : [];
+    for (const error of list) {
+      if (error === undefined) this.stats.applied++;
+      else {
+        this.stats.errors++;
+        this.log(`target: ${error}`);
+      }
+    }
+  }
+
+  /**
+   * The next frames to send: snapshot RESTOREs as they are; stream commands up to the last
+   * position within a batch, wrapped with their checkpoint in one transaction. Undefined when
+   * the queue holds only part of a source transaction.
+   */
+  #nextBatch(): Uint8Array[] | undefined {
+    const queue = this.#queue;
+    if (!queue[0].stream) {
+      let n = 0;
+      while (n < queue.length && n < BATCH && !queue[n].stream) n++;
+      return queue.splice(0, n).map((item) => item.frame!);
+    }
+    let end = -1;
+    for (let i = 0; i < queue.length && queue[i].stream; i++) {
+      if (queue[i].position) end = i;
+      if (end >= 0 && i >= BATCH) break;
+    }
+    if (end < 0) return undefined;
+    const items = queue.splice(0, end + 1);
+    const frames = items.flatMap((item) => (item.frame ? [item.frame] : []));
+    return withCheckpoint(frames, items[end].position!);
   }
 }

@@ -1,5 +1,6 @@
 import type { KeySelector } from "../rdb/mod.ts";
 import { keyString } from "../util/mod.ts";
+import { isOwnKey } from "./feed_checkpoint.ts";
 import { scanKeys } from "./key_scan.ts";
 import { type Arg, replyText } from "./sync_client.ts";
 import type { RedisLink } from "./redis_link.ts";
@@ -122,7 +123,7 @@ export async function verifyDatabases(
   const fresh = (keys: Uint8Array[]) =>
     keys.filter((key) => {
       const id = keyString(0, key);
-      if (seen.has(id) || !options.selector.matches(key)) return false;
+      if (seen.has(id) || !options.selector.matches(key) || isOwnKey(key)) return false;
       seen.add(id);
       return true;
     });
@@ -179,7 +180,9 @@ export async function verifyDatabases(
   for await (const batch of keyBatches(target, options)) {
     const keys = batch.filter((key) => {
       const id = keyString(0, key);
-      if (seen.has(id) || targetSeen.has(id) || !options.selector.matches(key)) return false;
+      if (seen.has(id) || targetSeen.has(id) || !options.selector.matches(key) || isOwnKey(key)) {
+        return false;
+      }
       targetSeen.add(id);
       return true;
     });
