@@ -2,7 +2,7 @@ import { type KeySelector, RdbParser, type RdbRecord } from "../rdb/mod.ts";
 import { MasterLink, StreamFilter } from "../replication/mod.ts";
 import { decodeReply, encodeCommand, errorMessage, type Reply } from "../resp/mod.ts";
 import type { RedisUri } from "./redis_uri.ts";
-import { encodeRestore } from "./restore_command.ts";
+import { RestoreWriter } from "./restore_command.ts";
 import {
   type FeedPosition,
   isOwnKey,
@@ -34,6 +34,8 @@ const IN_FLIGHT = 16;
  */
 interface QueueItem {
   frame?: Uint8Array;
+  /** Commands in `frame` (several RESTOREs written back to back); 1 when absent. */
+  count?: number;
   stream: boolean;
   position?: FeedPosition;
 }
@@ -52,6 +54,9 @@ export class ReplicationFeed {
   readonly stats: FeedStats = { restored: 0, applied: 0, errors: 0, fullSyncs: 0 };
   #link: MasterLink | undefined;
   #queue: QueueItem[] = [];
+  /** Commands waiting in the queue (items may hold many). */
+  #queued = 0;
+  readonly #restores = new RestoreWriter();
   #closed = false;
   #wake: (() => void) | undefined;
   #failure: Error | undefined;
@@ -71,7 +76,7 @@ export class ReplicationFeed {
 
   /** Commands handed over and not yet applied. */
   get backlog(): number {
-    return this.#queue.length;
+    return this.#queued + this.#restores.count;
   }
 
   close(): void {
@@ -92,6 +97,8 @@ export class ReplicationFeed {
         ? undefined
         : await readCheckpoint(this.target).catch(() => undefined);
       this.#queue = [];
+      this.#queued = 0;
+      this.#restores.take();
       this.#failure = undefined;
       this.#ended = false;
       const worker = this.#apply();
@@ -125,12 +132,14 @@ export class ReplicationFeed {
       if (isOwnKey(record.entry.key)) return;
       const { entry } = record;
       if (entry.db !== db) {
+        this.#flushRestores();
         this.#push({
           frame: encodeCommand(["SELECT", String(db = entry.db)]).slice(),
           stream: false,
         });
       }
-      this.#push({ frame: encodeRestore(entry, version), stream: false });
+      this.#restores.add(entry, version);
+      if (this.#restores.count >= BATCH) this.#flushRestores();
       this.stats.restored++;
     };
     const link = new MasterLink({
@@ -153,6 +162,7 @@ export class ReplicationFeed {
         rdbEnd: () => {
           parser!.end();
           for (let r = parser!.next(); r; r = parser!.next()) onRecord(r);
+          this.#flushRestores();
           this.streaming = true;
           this.log(`snapshot of the source queued: ${this.stats.restored} keys`);
           if (this.snapshotOnly) link.close();
@@ -197,9 +207,17 @@ export class ReplicationFeed {
     if (this.#failure) throw this.#failure;
   }
 
+  /** Queues the RESTOREs written so far as one item. */
+  #flushRestores(): void {
+    if (this.#restores.count === 0) return;
+    const { frame, count } = this.#restores.take();
+    this.#push({ frame, count, stream: false });
+  }
+
   #push(item: QueueItem): void {
     this.#queue.push(item);
-    if (this.#queue.length >= HIGH_WATER) this.#link?.pause();
+    this.#queued += item.count ?? 1;
+    if (this.#queued >= HIGH_WATER) this.#link?.pause();
     this.#wake?.();
   }
 
@@ -232,8 +250,8 @@ export class ReplicationFeed {
           await new Promise<void>((resolve) => (this.#wake = resolve));
           continue;
         }
-        const frames = this.#nextBatch();
-        if (!frames) {
+        const batch = this.#nextBatch();
+        if (!batch) {
           // A transaction of the source is not complete yet: wait for the rest of it.
           if (inFlight.size) await Promise.race(inFlight);
           else if (!this.#ended && !this.#closed) {
@@ -241,10 +259,10 @@ export class ReplicationFeed {
           } else return;
           continue;
         }
-        if (this.#queue.length < HIGH_WATER / 2) this.#link?.resume();
-        const sent: Promise<void> = this.target.sendEncoded(frames).then((replies) =>
-          settle(frames, replies)
-        );
+        if (this.#queued < HIGH_WATER / 2) this.#link?.resume();
+        const sent: Promise<void> = this.target.sendEncoded(batch.frames, batch.count).then((
+          replies,
+        ) => settle(batch.frames, replies));
         inFlight.add(sent);
         sent.then(() => inFlight.delete(sent), () => {});
         if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
@@ -252,6 +270,8 @@ export class ReplicationFeed {
     } catch (error) {
       this.#failure = new Error(`target failed: ${(error as Error).message}; syncing again`);
       this.#queue = [];
+      this.#queued = 0;
+      this.#restores.take();
       this.#link?.close();
       await Promise.allSettled(inFlight);
     }
@@ -278,12 +298,14 @@ export class ReplicationFeed {
    * position within a batch, wrapped with their checkpoint in one transaction. Undefined when
    * the queue holds only part of a source transaction.
    */
-  #nextBatch(): Uint8Array[] | undefined {
+  #nextBatch(): { frames: Uint8Array[]; count: number } | undefined {
     const queue = this.#queue;
     if (!queue[0].stream) {
       let n = 0;
-      while (n < queue.length && n < BATCH && !queue[n].stream) n++;
-      return queue.splice(0, n).map((item) => item.frame!);
+      let count = 0;
+      while (n < queue.length && count < BATCH && !queue[n].stream) count += queue[n++].count ?? 1;
+      this.#queued -= count;
+      return { frames: queue.splice(0, n).map((item) => item.frame!), count };
     }
     let end = -1;
     for (let i = 0; i < queue.length && queue[i].stream; i++) {
@@ -292,7 +314,9 @@ export class ReplicationFeed {
     }
     if (end < 0) return undefined;
     const items = queue.splice(0, end + 1);
+    this.#queued -= items.length;
     const frames = items.flatMap((item) => (item.frame ? [item.frame] : []));
-    return withCheckpoint(frames, items[end].position!);
+    const wrapped = withCheckpoint(frames, items[end].position!);
+    return { frames: wrapped, count: wrapped.length };
   }
 }

@@ -76,11 +76,12 @@ export class SyncClient implements RedisLink {
   /**
    * Sends commands already encoded, without retrying: for a replication stream, whose commands
    * (INCR, APPEND) must not run twice. Returns the raw reply frames (decoding a million `+OK`s
-   * would cost more than sending them).
+   * would cost more than sending them). `count` is the number of commands when frames hold
+   * several back to back.
    */
-  async sendEncoded(frames: readonly Uint8Array[]): Promise<Uint8Array[]> {
+  async sendEncoded(frames: readonly Uint8Array[], count = frames.length): Promise<Uint8Array[]> {
     const conn = await this.#connection();
-    return await conn.sendBatch(frames);
+    return await conn.sendBatch(frames, count);
   }
 
   nodes(): RedisLink[] {

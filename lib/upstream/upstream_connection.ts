@@ -142,16 +142,17 @@ export class UpstreamConnection {
   /**
    * Sends many encoded commands; resolves with all their reply frames at once. One waiter for
    * the whole batch instead of one promise per command, for bulk loads of many small commands.
+   * `count` is the number of commands when a request holds several back to back.
    */
-  sendBatch(requests: readonly Uint8Array[]): Promise<Uint8Array[]> {
+  sendBatch(requests: readonly Uint8Array[], count = requests.length): Promise<Uint8Array[]> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if (requests.length === 0) return Promise.resolve([]);
+    if (count === 0) return Promise.resolve([]);
     const frames: Uint8Array[] = [];
     const replies = new Promise<Uint8Array[]>((resolve, reject) => {
       this.#pending.push({
         resolve: (frame) => {
           frames.push(frame);
-          if (frames.length < requests.length) return false;
+          if (frames.length < count) return false;
           resolve(frames);
         },
         reject,
