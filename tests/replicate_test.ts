@@ -211,13 +211,13 @@ integrationTest(
 const TLS = new URL("./fixtures/tls/", import.meta.url).pathname;
 
 integrationTest(
-  "replicate and verify over TLS (rediss:// with --cacert), by SCAN and by replication",
+  "replicate and verify over mutual TLS (rediss://, --cacert, --cert, --key), by SCAN and by replication",
   async () => {
     const tlsPort = freePort();
     await using source = await RedisServer.start({
       args: [
         ...DEBUG,
-        ...["--tls-port", String(tlsPort), "--tls-auth-clients", "no"],
+        ...["--tls-port", String(tlsPort), "--tls-auth-clients", "yes"],
         ...["--tls-cert-file", `${TLS}server.crt`, "--tls-key-file", `${TLS}server.key`],
         ...["--tls-ca-cert-file", `${TLS}ca.crt`, "--tls-replication", "yes"],
         ...["--repl-diskless-sync-delay", "0"],
@@ -234,26 +234,30 @@ integrationTest(
         "--target",
         `redis://127.0.0.1:${target.port}`,
       ];
-      const copied = await runRemiro([
-        "replicate",
-        ...uris,
+      // The server requires a client certificate (mutual TLS).
+      const tls = [
         "--cacert",
         `${TLS}ca.crt`,
-        "--snapshot-via",
-        via,
-      ]);
+        "--cert",
+        `${TLS}client.crt`,
+        "--key",
+        `${TLS}client.key`,
+      ];
+      const copied = await runRemiro(["replicate", ...uris, ...tls, "--snapshot-via", via]);
       assert.equal(copied.code, 0, copied.stderr);
       assert.equal(copied.stdout.trim(), "OK:2001 V:0 >:0 <:0 T:0");
-      const untrusted = await runRemiro(["verify", ...uris]);
-      assert.equal(untrusted.code, 3, "a certificate not signed by a trusted CA is refused");
-      const sample = await runRemiro([
+      const untrusted = await runRemiro([
         "verify",
         ...uris,
-        "--cacert",
-        `${TLS}ca.crt`,
-        "--sample",
-        "100",
+        "--cert",
+        `${TLS}client.crt`,
+        "--key",
+        `${TLS}client.key`,
       ]);
+      assert.equal(untrusted.code, 3, "a certificate not signed by a trusted CA is refused");
+      const noClientCertificate = await runRemiro(["verify", ...uris, "--cacert", `${TLS}ca.crt`]);
+      assert.equal(noClientCertificate.code, 3, "the server requires a client certificate");
+      const sample = await runRemiro(["verify", ...uris, ...tls, "--sample", "100"]);
       assert.equal(sample.code, 0, sample.stderr);
       assert.match(sample.stdout.trim(), /^OK:\d+ V:0 >:0 <:0 T:0$/);
     }

@@ -34,6 +34,7 @@ keeps copying changes until Ctrl-C, then verifies the target key by key (remiro 
   --no-verify                  skip the verification at the end
   --ttl-tolerance DURATION     for the verification (default 100ms)
   --cacert FILE                CA certificate for rediss://
+  --cert FILE, --key FILE      client certificate and key for rediss:// (mutual TLS)
   --source-cluster, --target-cluster   the URI names a node of a Redis Cluster (snapshot by
                                SCAN of every master; commands routed by key slot)
   -i, --instru-port PORT       /metrics and /health
@@ -118,7 +119,7 @@ export async function runReplicateCommand(
     enableNotifications: values["enable-notifications"]!,
     sourceCluster: sync.sourceCluster,
     targetCluster: sync.targetCluster,
-    caCerts: sync.caCerts,
+    tls: sync.tls,
     log,
   });
   const progress = new Progress(

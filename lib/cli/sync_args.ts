@@ -7,6 +7,7 @@ import {
   type RedisUri,
   SyncClient,
 } from "../sync/mod.ts";
+import type { TlsOptions } from "../upstream/mod.ts";
 import { globToRegExp } from "../util/mod.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -19,6 +20,8 @@ export const SYNC_OPTIONS = {
   exclude: { type: "string" },
   "ttl-tolerance": { type: "string", default: "100ms" },
   cacert: { type: "string" },
+  cert: { type: "string" },
+  key: { type: "string" },
   "source-cluster": { type: "boolean", default: false },
   "target-cluster": { type: "boolean", default: false },
   help: { type: "boolean", default: false },
@@ -30,7 +33,7 @@ export interface SyncArgs {
   match?: string;
   selector: KeySelector;
   ttlToleranceMs: number;
-  caCerts?: string[];
+  tls: TlsOptions;
   sourceCluster: boolean;
   targetCluster: boolean;
 }
@@ -58,11 +61,9 @@ export function openLink(
   uri: RedisUri,
   name: string,
   cluster: boolean,
-  caCerts: string[] | undefined,
+  tls: TlsOptions,
 ): Promise<RedisLink> {
-  return cluster
-    ? ClusterClient.open(uri, { name, caCerts })
-    : SyncClient.open(uri, { name, caCerts });
+  return cluster ? ClusterClient.open(uri, { name, tls }) : SyncClient.open(uri, { name, tls });
 }
 
 /** Turns the shared options into servers, a key selector and a tolerance. */
@@ -74,6 +75,8 @@ export async function syncArgs(values: {
   exclude?: string;
   "ttl-tolerance"?: string;
   cacert?: string;
+  cert?: string;
+  key?: string;
   "source-cluster"?: boolean;
   "target-cluster"?: boolean;
 }): Promise<SyncArgs> {
@@ -89,13 +92,22 @@ export async function syncArgs(values: {
   const include = values.match !== undefined
     ? globToRegExp(values.match)
     : regex(values.regex, "--regex");
-  let caCerts: string[] | undefined;
-  if (values.cacert !== undefined) {
+  const read = async (path: string | undefined, flag: string) => {
+    if (path === undefined) return undefined;
     try {
-      caCerts = [await Deno.readTextFile(values.cacert)];
+      return await Deno.readTextFile(path);
     } catch (error) {
-      throw new UsageError(`--cacert: ${(error as Error).message}`);
+      throw new UsageError(`${flag}: ${(error as Error).message}`);
     }
+  };
+  const ca = await read(values.cacert, "--cacert");
+  const tls: TlsOptions = {
+    caCerts: ca === undefined ? undefined : [ca],
+    cert: await read(values.cert, "--cert"),
+    key: await read(values.key, "--key"),
+  };
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new UsageError("--cert and --key go together");
   }
   return {
     source: uri(values.source, "--source"),
@@ -103,7 +115,7 @@ export async function syncArgs(values: {
     match: values.match,
     selector: new KeySelector(include, regex(values.exclude, "--exclude")),
     ttlToleranceMs,
-    caCerts,
+    tls,
     sourceCluster: values["source-cluster"] ?? false,
     targetCluster: values["target-cluster"] ?? false,
   };

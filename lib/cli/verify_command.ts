@@ -17,6 +17,7 @@ Exit code 0 only when every key matches.
   --json                       print the counts (and diffs) as JSON
   --show-diffs                 list each difference
   --cacert FILE                CA certificate for rediss://
+  --cert FILE, --key FILE      client certificate and key for rediss:// (mutual TLS)
   --source-cluster, --target-cluster   the URI names a node of a Redis Cluster
 `;
 
@@ -41,9 +42,9 @@ export async function runVerifyCommand(args: string[], output: Output): Promise<
   if (sample !== undefined && !(Number.isInteger(sample) && sample > 0)) {
     throw new UsageError(`--sample: "${values.sample}" is not a positive number`);
   }
-  const source = await openLink(sync.source, "source", sync.sourceCluster, sync.caCerts);
+  const source = await openLink(sync.source, "source", sync.sourceCluster, sync.tls);
   try {
-    const target = await openLink(sync.target, "target", sync.targetCluster, sync.caCerts);
+    const target = await openLink(sync.target, "target", sync.targetCluster, sync.tls);
     try {
       const report = await verifyDatabases(source, target, {
         selector: sync.selector,

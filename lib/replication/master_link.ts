@@ -1,4 +1,5 @@
 import { encodeCommand } from "../resp/mod.ts";
+import { connectTls, type TlsOptions } from "../upstream/mod.ts";
 import { ConnReader } from "./conn_reader.ts";
 import { type StreamCommand, StreamDecoder } from "./stream_decoder.ts";
 
@@ -21,8 +22,8 @@ export interface MasterLinkOptions {
   password?: string;
   /** Announced with REPLCONF listening-port (the master lists it in INFO replication). */
   listeningPort: number;
-  /** Connect with TLS, trusting these CA certificates besides the system's. */
-  tls?: { caCerts?: string[] };
+  /** Connect with TLS. */
+  tls?: TlsOptions;
   /** Where to resume (PSYNC replid offset+1); without it the link asks for a full sync. */
   resume?: { replid: string; offset: number };
   ackIntervalMs?: number;
@@ -86,7 +87,7 @@ export class MasterLink {
     const { options } = this;
     const address = { hostname: options.hostname, port: options.port };
     const conn: Deno.Conn = options.tls
-      ? await Deno.connectTls({ ...address, caCerts: options.tls.caCerts })
+      ? await connectTls(address, options.tls)
       : await Deno.connect(address);
     this.#conn = conn;
     if (this.#closed) conn.close();

@@ -1,4 +1,5 @@
 import { decodeReply, encodeCommand, type Reply, ReplyScanner } from "../resp/mod.ts";
+import { connectTls, type TlsOptions } from "../upstream/mod.ts";
 import { keyString } from "../util/mod.ts";
 import type { RedisUri } from "./redis_uri.ts";
 import { replyText } from "./sync_client.ts";
@@ -58,7 +59,7 @@ export class NotificationFeed {
 
   constructor(
     readonly source: RedisUri,
-    readonly caCerts?: string[],
+    readonly tls?: TlsOptions,
     readonly limit = 100_000,
   ) {}
 
@@ -70,7 +71,7 @@ export class NotificationFeed {
   async start(): Promise<void> {
     const { addr, username, password, db } = this.source;
     const conn = this.source.tls
-      ? await Deno.connectTls({ hostname: addr.hostname, port: addr.port, caCerts: this.caCerts })
+      ? await connectTls(addr, this.tls ?? {})
       : await Deno.connect({ hostname: addr.hostname, port: addr.port });
     this.#conn = conn;
     const commands: string[][] = [];

@@ -147,7 +147,7 @@ export class ReplicationFeed {
       port: this.source.addr.port,
       username: this.source.username,
       password: this.source.password,
-      tls: this.source.tls ? { caCerts: this.target.options.caCerts } : undefined,
+      tls: this.source.tls ? this.target.options.tls ?? {} : undefined,
       listeningPort: 0,
       resume: resume ? { replid: resume.replid, offset: resume.offset } : undefined,
       events: {

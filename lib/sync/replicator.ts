@@ -7,6 +7,7 @@ import type { RedisUri } from "./redis_uri.ts";
 import { ReplicationFeed } from "./replication_feed.ts";
 import { ClusterClient } from "./cluster_client.ts";
 import type { RedisLink } from "./redis_link.ts";
+import type { TlsOptions } from "../upstream/mod.ts";
 import { replyInteger, SyncClient } from "./sync_client.ts";
 import { probeServer } from "./verify.ts";
 
@@ -33,7 +34,7 @@ export interface ReplicateOptions {
   /** The source or target is a Redis Cluster (the URI names any of its nodes). */
   sourceCluster?: boolean;
   targetCluster?: boolean;
-  caCerts?: string[];
+  tls?: TlsOptions;
   log: (message: string) => void;
 }
 
@@ -65,7 +66,7 @@ export class Replicator {
     if (options.mode !== "snapshot" && options.sourceCluster) {
       throw new TypeError("live mode does not follow a Redis Cluster source yet");
     }
-    const common = { caCerts: options.caCerts, log: options.log };
+    const common = { tls: options.tls, log: options.log };
     const open = (uri: RedisUri, name: string, cluster?: boolean): Promise<RedisLink> =>
       cluster
         ? ClusterClient.open(uri, { name, ...common })
@@ -112,7 +113,7 @@ export class Replicator {
     }
     if (options.mode !== "snapshot") {
       await ensureNotifications(this.source, options.enableNotifications);
-      this.#notifications = new NotificationFeed(options.source, options.caCerts);
+      this.#notifications = new NotificationFeed(options.source, options.tls);
       // Subscribed before the snapshot starts: a change made during it is copied again after.
       await this.#notifications.start();
     }
@@ -197,7 +198,7 @@ export class Replicator {
           "keyspace notifications were interrupted: subscribing again and rescanning",
         );
         feed.close();
-        const again = new NotificationFeed(this.options.source, this.options.caCerts);
+        const again = new NotificationFeed(this.options.source, this.options.tls);
         await again.start();
         this.#notifications = feed = again;
         await this.snapshot();

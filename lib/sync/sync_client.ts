@@ -1,5 +1,5 @@
 import { decodeReply, encodeCommand, type Reply } from "../resp/mod.ts";
-import { UpstreamConnection, UpstreamError } from "../upstream/mod.ts";
+import { type TlsOptions, UpstreamConnection, UpstreamError } from "../upstream/mod.ts";
 import type { RedisLink } from "./redis_link.ts";
 import type { RedisUri } from "./redis_uri.ts";
 
@@ -8,7 +8,8 @@ export type Arg = string | Uint8Array;
 export interface SyncClientOptions {
   /** Names the server in messages: "source" or "target". */
   name: string;
-  caCerts?: string[];
+  /** Used when the URI is rediss://. */
+  tls?: TlsOptions;
   /** How long to keep reconnecting before a command fails (default 60 s). */
   retryForMs?: number;
   log?: (message: string) => void;
@@ -26,10 +27,18 @@ export class SyncClient implements RedisLink {
 
   constructor(readonly uri: RedisUri, readonly options: SyncClientOptions) {}
 
-  /** Connects now, so a wrong address or password is reported at start. */
+  /**
+   * Connects now and sends PING, without retrying, so a wrong address, password or certificate
+   * is reported at start instead of being retried for a minute.
+   */
   static async open(uri: RedisUri, options: SyncClientOptions): Promise<SyncClient> {
     const client = new SyncClient(uri, options);
-    await client.#connection();
+    const conn = await client.#connection();
+    const pong = decodeReply(await conn.send(encodeCommand(["PING"])));
+    if (pong.type === "error") {
+      client.close();
+      throw new UpstreamError(options.name, `${pong.message} (${uri.addrText})`);
+    }
     return client;
   }
 
@@ -42,7 +51,7 @@ export class SyncClient implements RedisLink {
     const { uri, options } = this;
     this.#conn = await UpstreamConnection.open({
       ...uri,
-      tls: uri.tls ? { caCerts: options.caCerts } : undefined,
+      tls: uri.tls ? options.tls ?? {} : undefined,
       target: options.name,
     });
     return this.#conn;

@@ -1,7 +1,9 @@
 export {
   type ConnectOptions,
+  connectTls,
   type Request,
   type ServerAddress,
+  type TlsOptions,
   UpstreamConnection,
 } from "./upstream_connection.ts";
 export { type PoolOptions, UpstreamPool } from "./upstream_pool.ts";

@@ -17,8 +17,15 @@ export interface ServerAddress {
   addrText: string;
   username?: string;
   password?: string;
-  /** Connect with TLS (rediss://); PEM CA certificates to trust beyond the system's. */
-  tls?: { caCerts?: string[] };
+  /** Connect with TLS (rediss://). */
+  tls?: TlsOptions;
+}
+
+/** TLS settings: PEM CA certificates to trust beyond the system's, a client certificate and key. */
+export interface TlsOptions {
+  caCerts?: string[];
+  cert?: string;
+  key?: string;
 }
 
 /** Options for {@linkcode UpstreamConnection.open}. */
@@ -279,11 +286,11 @@ function coalesce(parts: readonly Uint8Array[]): Uint8Array[] {
  * A TLS connection whose handshake is done: a certificate that is not trusted is an error here,
  * at connect, rather than at the first command (where it would look like a network error).
  */
-async function connectTls(
+export async function connectTls(
   addr: { hostname: string; port: number },
-  caCerts: string[] | undefined,
-): Promise<Deno.Conn> {
-  const conn = await Deno.connectTls({ hostname: addr.hostname, port: addr.port, caCerts });
+  tls: TlsOptions,
+): Promise<Deno.TlsConn> {
+  const conn = await Deno.connectTls({ hostname: addr.hostname, port: addr.port, ...tls });
   try {
     await conn.handshake();
   } catch (error) {
@@ -301,7 +308,7 @@ async function connectWithTimeout(
   const connecting: Promise<Deno.Conn> = "path" in addr
     ? Deno.connect({ transport: "unix", path: addr.path })
     : tls
-    ? connectTls(addr, tls.caCerts)
+    ? connectTls(addr, tls)
     : Deno.connect({ hostname: addr.hostname, port: addr.port });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
