@@ -12,6 +12,7 @@ import {
 } from "../rdb/mod.ts";
 import { globToRegExp, printableKey } from "../util/mod.ts";
 import type { Output } from "./main.ts";
+import { parseRegex } from "./parse_regex.ts";
 import { UsageError } from "./usage_error.ts";
 
 export const RDB_USAGE = `Usage: remiro rdb info FILE
@@ -42,15 +43,6 @@ class LineBatcher {
   }
 }
 
-function regex(text: string | undefined, flag: string): RegExp | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return new RegExp(text);
-  } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
-  }
-}
-
 async function openInput(path: string): Promise<Deno.FsFile> {
   try {
     return await Deno.open(path);
@@ -78,7 +70,7 @@ export async function runRdbCommand(args: string[], output: Output): Promise<num
     return values.help ? 0 : 2;
   }
   const selector = values.match === undefined
-    ? regex(values.regex, "--regex")
+    ? parseRegex(values.regex, "--regex")
     : globToRegExp(values.match);
   const wantFiles = verb === "filter" ? 2 : 1;
   if (files.length !== wantFiles) {
@@ -95,7 +87,13 @@ export async function runRdbCommand(args: string[], output: Output): Promise<num
         return 0;
       case "filter":
         if (values.regex === undefined) throw new UsageError("rdb filter needs --regex");
-        await filter(files[0], files[1], selector!, regex(values.exclude, "--exclude"), output);
+        await filter(
+          files[0],
+          files[1],
+          selector!,
+          parseRegex(values.exclude, "--exclude"),
+          output,
+        );
         return 0;
       default:
         throw new UsageError(`unknown rdb command "${verb}"`);

@@ -3,6 +3,7 @@ import { type HealthProbe, startHttpServer } from "../http/mod.ts";
 import { ReshardProxy } from "../replication/mod.ts";
 import type { Output } from "./main.ts";
 import { parseBytes } from "./parse_bytes.ts";
+import { parseRegex } from "./parse_regex.ts";
 import { UsageError } from "./usage_error.ts";
 
 export const RESHARD_USAGE =
@@ -32,14 +33,6 @@ function port(text: string, flag: string): number {
     throw new UsageError(`${flag}: "${text}" is not a port`);
   }
   return value;
-}
-
-function regex(text: string, flag: string): RegExp {
-  try {
-    return new RegExp(text);
-  } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
-  }
 }
 
 /** Runs `remiro reshard ...` until `stop` resolves; returns the exit code. */
@@ -80,8 +73,8 @@ export async function runReshardCommand(
       password: values["master-password"],
     },
     listen: { hostname: values["proxy-host"]!, port: port(values["proxy-port"]!, "--proxy-port") },
-    include: regex(positionals[0], "REGEX"),
-    exclude: values.exclude === undefined ? undefined : regex(values.exclude, "--exclude"),
+    include: parseRegex(positionals[0], "REGEX"),
+    exclude: parseRegex(values.exclude, "--exclude"),
     checkpointPath: values.checkpoint,
     backlogBytes: parseBytes(values.backlog!, "--backlog"),
     log: values.verbose ? (line) => output.err(line) : undefined,

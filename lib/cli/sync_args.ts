@@ -9,6 +9,7 @@ import {
 } from "../sync/mod.ts";
 import type { TlsOptions } from "../upstream/mod.ts";
 import { globToRegExp } from "../util/mod.ts";
+import { parseRegex } from "./parse_regex.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Options replicate and verify share. */
@@ -36,15 +37,6 @@ export interface SyncArgs {
   tls: TlsOptions;
   sourceCluster: boolean;
   targetCluster: boolean;
-}
-
-function regex(text: string | undefined, flag: string): RegExp | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return new RegExp(text);
-  } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
-  }
 }
 
 function uri(text: string | undefined, flag: string): RedisUri {
@@ -91,7 +83,7 @@ export async function syncArgs(values: {
   }
   const include = values.match !== undefined
     ? globToRegExp(values.match)
-    : regex(values.regex, "--regex");
+    : parseRegex(values.regex, "--regex");
   const read = async (path: string | undefined, flag: string) => {
     if (path === undefined) return undefined;
     try {
@@ -113,7 +105,7 @@ export async function syncArgs(values: {
     source: uri(values.source, "--source"),
     target: uri(values.target, "--target"),
     match: values.match,
-    selector: new KeySelector(include, regex(values.exclude, "--exclude")),
+    selector: new KeySelector(include, parseRegex(values.exclude, "--exclude")),
     ttlToleranceMs,
     tls,
     sourceCluster: values["source-cluster"] ?? false,
