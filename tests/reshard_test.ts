@@ -129,12 +129,14 @@ integrationTest(
       "^k:",
     ];
     let proxy = spawnReshard(args);
+    let replicaLog = () => "";
     try {
       await waitFor(() => proxy.stderr().includes("listening"), {
         timeoutMs: 10_000,
         message: "proxy started",
       });
       await using replica = await startReplicaOf(proxyPort);
+      replicaLog = () => replica.output.split("\n").slice(-25).join("\n");
       await using redis = client(master.port);
       let running = true;
       let increments = 0;
@@ -157,6 +159,12 @@ integrationTest(
       await waitFor(async () => Number(await replicaClient.get("k:counter")) > 200, {
         message: "stream flowing",
       });
+      // Killed once it has recorded where it stands (it does every 100 ms), as in production.
+      const checkpoint = `${tmp.path}/checkpoint.json`;
+      await waitFor(async () => {
+        const saved = JSON.parse(await Deno.readTextFile(checkpoint).catch(() => "{}"));
+        return saved.proxyOffset > 0;
+      }, { message: "a checkpoint past the snapshot was written" });
       proxy.child.kill("SIGKILL");
       await proxy.child.status;
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -164,8 +172,6 @@ integrationTest(
       await waitFor(() => proxy.stderr().includes("master continued replication"), {
         timeoutMs: 10_000,
         message: "proxy resumed from its checkpoint with a partial resync from the master",
-      }).catch((error) => {
-        throw new Error(`${error.message}\nproxy log:\n${proxy.stderr()}`);
       });
       await waitFor(() => /Successful partial resynchronization/.test(replica.output), {
         timeoutMs: 10_000,
@@ -184,6 +190,10 @@ integrationTest(
       assert.match(proxy.stderr(), /resuming from checkpoint/);
       const fullSyncs = replica.output.match(/MASTER <-> REPLICA sync: Flushing old data/g) ?? [];
       assert.equal(fullSyncs.length, 1, "the replica loaded a snapshot once, before the kill");
+    } catch (error) {
+      // What both sides said, for a failure that only shows on a loaded machine.
+      (error as Error).message += `\nproxy log:\n${proxy.stderr()}\nreplica log:\n${replicaLog()}`;
+      throw error;
     } finally {
       proxy.child.kill("SIGKILL");
       await proxy.child.status;

@@ -258,6 +258,8 @@ export class ReshardProxy implements ReplicationSource {
     this.log(`snapshot filtered: kept ${kept} of ${keys} keys, ${size} bytes; serving replicas`);
     // The master starts the stream after a full sync with a SELECT: no prefix needed.
     this.#publish({ path: file.path, size, offset, prefix: new Uint8Array(0) });
+    // A restart right after a snapshot can continue from it instead of taking another one.
+    void this.#saveCheckpoint();
   }
 
   #publish(snapshot: Snapshot): void {
