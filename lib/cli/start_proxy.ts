@@ -1,7 +1,9 @@
 import { commandNames } from "../commands/mod.ts";
 import type { Config } from "../config/mod.ts";
 import { Metrics, startHttpServer } from "../http/mod.ts";
-import { buildRouter } from "../route/mod.ts";
+import { Gauge } from "prom-client";
+import { Sweeper } from "../migrate/mod.ts";
+import { buildRouter, MigrateRouter } from "../route/mod.ts";
 import { ProxyServer } from "../server/mod.ts";
 
 /** Where the proxy listens. */
@@ -20,6 +22,8 @@ export interface RunningProxy {
   readonly instruPort: number | undefined;
   readonly metrics: Metrics;
   readonly server: ProxyServer;
+  /** The migration sweeper, when `[Migration] Sweep = true`. */
+  readonly sweeper?: Sweeper;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -57,7 +61,9 @@ export function startProxy(config: Config, options: ListenOptions): RunningProxy
       throw error;
     }
   }
+  const sweeper = startSweeper(config, router, metrics, options.log);
   const close = async () => {
+    await sweeper?.stop();
     await Promise.all([server.close(), http?.shutdown()]);
   };
   return {
@@ -65,7 +71,46 @@ export function startProxy(config: Config, options: ListenOptions): RunningProxy
     instruPort: http?.port,
     metrics,
     server,
+    sweeper,
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Starts the migration sweeper when the config asks for it, with its progress in /metrics. */
+function startSweeper(
+  config: Config,
+  router: ReturnType<typeof buildRouter>,
+  metrics: Metrics,
+  log?: (message: string) => void,
+): Sweeper | undefined {
+  const options = config.migration;
+  if (!options?.sweep || !(router instanceof MigrateRouter)) return undefined;
+  const sweeper = new Sweeper(router.copier, router.source, {
+    match: options.match,
+    rate: options.rate,
+    log,
+  });
+  const progress = sweeper.progress;
+  new Gauge({
+    name: "remiro_migration_sweep_keys",
+    help: "Keys the migration sweeper scanned, moved (copied or already there) and failed on",
+    labelNames: ["state"],
+    registers: [metrics.registry],
+    collect() {
+      this.set({ state: "scanned" }, progress.scanned);
+      this.set({ state: "moved" }, progress.moved);
+      this.set({ state: "errors" }, progress.errors);
+    },
+  });
+  new Gauge({
+    name: "remiro_migration_sweep_done",
+    help: "1 once the sweeper has walked the whole source",
+    registers: [metrics.registry],
+    collect() {
+      this.set(progress.done ? 1 : 0);
+    },
+  });
+  sweeper.start();
+  return sweeper;
 }

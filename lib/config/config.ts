@@ -40,4 +40,13 @@ export interface Config {
   source?: ServerConfig;
   /** `[Destination]`: the new server every command goes to. */
   destination: ServerConfig;
+  /** `[Migration]`: the sweeper that moves every key, read or not. */
+  migration?: {
+    /** `Sweep`: run it. */
+    sweep: boolean;
+    /** `Match`: only keys matching this glob (SCAN MATCH). */
+    match?: string;
+    /** `Rate`: keys per second at most (default 1000). */
+    rate: number;
+  };
 }

@@ -16,7 +16,9 @@ const TOP_LEVEL_KEYS = [
   "Password",
   "Source",
   "Destination",
+  "Migration",
 ];
+const MIGRATION_KEYS = ["Sweep", "Match", "Rate"];
 const SERVER_KEYS = ["Addr", "Password", "Username", "DB", "MaxIdleConns", "IdleTimeout"];
 const MAX_INT32 = 2 ** 31 - 1;
 
@@ -154,6 +156,29 @@ function readServer(doc: Table, section: SectionName): ServerConfig | undefined 
   return server;
 }
 
+/** `[Migration]`: the sweeper that moves keys nobody reads. */
+function readMigration(doc: Table): Config["migration"] {
+  const value = doc.Migration;
+  if (value === undefined) return undefined;
+  if (!isTable(value)) throw wrongType("Migration", "a table ([Migration])", value);
+  const table = value as Table;
+  for (const name of Object.keys(table)) {
+    if (MIGRATION_KEYS.includes(name)) continue;
+    const near = suggestKey(name, MIGRATION_KEYS);
+    const hint = near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`;
+    throw new KeyProblem(`Migration.${name}`, `unknown key ${JSON.stringify(name)}${hint}`);
+  }
+  const rate = readCount(table, "Migration.Rate", "Rate", 1000);
+  if (rate === 0) throw new KeyProblem("Migration.Rate", "must be at least 1 key per second");
+  const migration: NonNullable<Config["migration"]> = {
+    sweep: readBoolean(table, "Sweep"),
+    rate,
+  };
+  const match = readOptionalString(table, "Migration.Match", "Match");
+  if (match !== undefined) migration.match = match;
+  return migration;
+}
+
 function readConfig(doc: Table): Config {
   rejectUnknownKeys(doc, undefined);
   const deleteOnGet = readBoolean(doc, "DeleteOnGet");
@@ -165,6 +190,13 @@ function readConfig(doc: Table): Config {
   const allowFlush = readBoolean(doc, "AllowFlush");
   const config: Config = { deleteOnGet, deleteOnSet, destination };
   if (allowFlush) config.allowFlush = true;
+  const migration = readMigration(doc);
+  if (migration !== undefined) {
+    if (migration.sweep && source === undefined) {
+      throw new KeyProblem("Migration.Sweep", "needs a [Source] to sweep");
+    }
+    config.migration = migration;
+  }
   if (password !== undefined) config.password = password;
   if (source !== undefined) config.source = source;
   return config;

@@ -42,6 +42,11 @@ export class MigrateRouter implements Router {
   readonly probes: readonly HealthProbe[];
   readonly copier: Copier;
   #source: Target;
+
+  /** The source server, for jobs that walk it (the migration sweeper). */
+  get source(): Target {
+    return this.#source;
+  }
   #destination: Target;
   #options: MigrateOptions;
 
