@@ -50,5 +50,8 @@ integrationTest(
     assert.deepEqual([report.value, report.onlySource, report.ttl], [0, 0, 0]);
     const metrics = await (await fetch(`http://127.0.0.1:${proxy.instruPort}/metrics`)).text();
     assert.match(metrics, /remiro_migration_sweep_done 1/);
+    const status = await (await fetch(`http://127.0.0.1:${proxy.instruPort}/admin/migration`))
+      .json();
+    assert.deepEqual([status.done, status.errors, status.moved], [true, 0, progress.moved]);
   },
 );

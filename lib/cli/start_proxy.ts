@@ -47,6 +47,7 @@ export function startProxy(config: Config, options: ListenOptions): RunningProxy
     router.close();
     throw error;
   }
+  const sweeper = startSweeper(config, router, metrics, options.log);
   let http: ReturnType<typeof startHttpServer> | undefined;
   if (options.instruPort !== undefined) {
     try {
@@ -55,13 +56,14 @@ export function startProxy(config: Config, options: ListenOptions): RunningProxy
         port: options.instruPort,
         metrics,
         probes: router.probes,
+        json: sweeper ? { "/admin/migration": () => ({ ...sweeper.progress }) } : undefined,
       });
     } catch (error) {
+      void sweeper?.stop();
       server.close();
       throw error;
     }
   }
-  const sweeper = startSweeper(config, router, metrics, options.log);
   const close = async () => {
     await sweeper?.stop();
     await Promise.all([server.close(), http?.shutdown()]);

@@ -12,6 +12,8 @@ export interface HttpServerOptions {
   metrics: MetricsSource;
   /** The servers `/health` checks; a function when they change while running. */
   probes: readonly HealthProbe[] | (() => readonly HealthProbe[]);
+  /** More read-only JSON endpoints, by path (e.g. `/admin/migration`). */
+  json?: Record<string, () => unknown>;
 }
 
 /** A running instrumentation server. */
@@ -26,10 +28,12 @@ const ROUTES = new Set(["/metrics", "/health"]);
 
 async function respond(request: Request, options: HttpServerOptions): Promise<Response> {
   const { pathname } = new URL(request.url);
-  if (!ROUTES.has(pathname)) return new Response("not found\n", { status: 404 });
+  const json = options.json?.[pathname];
+  if (!ROUTES.has(pathname) && !json) return new Response("not found\n", { status: 404 });
   if (request.method !== "GET") {
     return new Response("method not allowed\n", { status: 405, headers: { allow: "GET" } });
   }
+  if (json) return Response.json(json());
   if (pathname === "/metrics") {
     const { contentType, body } = await options.metrics.render();
     return new Response(body, { headers: { "content-type": contentType } });
