@@ -1,4 +1,4 @@
-import { decodeReply, type Reply } from "../resp/mod.ts";
+import { decodeReply, scanReplyParts } from "../resp/mod.ts";
 import { DEFAULT_DB, type Target } from "../route/target.ts";
 import type { Copier } from "./copier.ts";
 
@@ -20,17 +20,6 @@ export interface SweepProgress {
 }
 
 const BATCH = 100;
-
-function scanReply(reply: Reply): { cursor: string; keys: Uint8Array[] } {
-  if (reply.type !== "array" || reply.value.length !== 2) throw new Error("unexpected SCAN reply");
-  const [cursor, keys] = reply.value;
-  return {
-    cursor: cursor.type === "bulk" ? new TextDecoder().decode(cursor.value) : "0",
-    keys: keys.type === "array"
-      ? keys.value.flatMap((k) => (k.type === "bulk" ? [k.value] : []))
-      : [],
-  };
-}
 
 /**
  * Walks the source of a migration with SCAN (in its configured database) and moves every key
@@ -62,12 +51,19 @@ export class Sweeper {
     do {
       const args = ["SCAN", cursor, "COUNT", String(BATCH)];
       if (options.match) args.push("MATCH", options.match);
-      const reply = scanReply(decodeReply(await this.source.call(DEFAULT_DB, args)));
-      cursor = reply.cursor;
-      progress.scanned += reply.keys.length;
+      const reply = decodeReply(await this.source.call(DEFAULT_DB, args));
+      const parts = scanReplyParts(reply);
+      if (!parts) {
+        throw new Error(
+          `source SCAN failed: ${reply.type === "error" ? reply.message : reply.type}`,
+        );
+      }
+      const keys = parts.items;
+      cursor = parts.cursor;
+      progress.scanned += keys.length;
       const started = performance.now();
       const results = await Promise.allSettled(
-        reply.keys.map((key) => this.copier.ensure(DEFAULT_DB, key)),
+        keys.map((key) => this.copier.ensure(DEFAULT_DB, key)),
       );
       for (const result of results) {
         if (result.status === "fulfilled") progress.moved++;
@@ -77,7 +73,7 @@ export class Sweeper {
         }
       }
       // Pace to the configured rate: a batch of n keys takes at least n / rate seconds.
-      const due = (reply.keys.length * 1000) / options.rate - (performance.now() - started);
+      const due = (keys.length * 1000) / options.rate - (performance.now() - started);
       if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
     } while (cursor !== "0" && !this.#stopped);
     if (!this.#stopped) {

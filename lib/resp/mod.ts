@@ -9,7 +9,14 @@ export { RequestDecoder, type RequestLimits } from "./request_decoder.ts";
 export { splitInlineArgs } from "./split_inline_args.ts";
 export { parseInteger } from "./parse_integer.ts";
 export { ReplyScanner } from "./reply_scanner.ts";
-export { decodeReply, errorMessage, integerValue, isErrorFrame, type Reply } from "./reply.ts";
+export {
+  decodeReply,
+  errorMessage,
+  integerValue,
+  isErrorFrame,
+  type Reply,
+  scanReplyParts,
+} from "./reply.ts";
 export {
   concatBytes,
   encodeArray,

@@ -249,3 +249,17 @@ function isNanText(buf: Uint8Array, start: number, end: number): boolean {
 function fail(what: string, offset: number): ProtocolError {
   return new ProtocolError(`Cannot parse RESP reply: ${what} at offset ${offset}`, offset);
 }
+
+/**
+ * The cursor and elements of a SCAN-family reply (SCAN, HSCAN, SSCAN, ZSCAN), or undefined for
+ * anything else (an error reply, say).
+ */
+export function scanReplyParts(reply: Reply): { cursor: string; items: Uint8Array[] } | undefined {
+  if (reply.type !== "array" || reply.value.length !== 2) return undefined;
+  const [cursor, items] = reply.value;
+  if (cursor.type !== "bulk" || items.type !== "array") return undefined;
+  return {
+    cursor: new TextDecoder().decode(cursor.value),
+    items: items.value.flatMap((item) => (item.type === "bulk" ? [item.value] : [])),
+  };
+}

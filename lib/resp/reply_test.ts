@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { ProtocolError } from "./protocol_error.ts";
-import { decodeReply, errorMessage, integerValue, isErrorFrame, type Reply } from "./reply.ts";
+import {
+  decodeReply,
+  errorMessage,
+  integerValue,
+  isErrorFrame,
+  type Reply,
+  scanReplyParts,
+} from "./reply.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const decode = (text: string) => decodeReply(encode(text));
@@ -161,4 +168,16 @@ Deno.test("integerValue reads integer frames only", () => {
   assert.equal(integerValue(encode("+1\r\n")), undefined);
   assert.equal(integerValue(encode(":x\r\n")), undefined);
   assert.equal(integerValue(encode("-ERR\r\n")), undefined);
+});
+
+Deno.test("scanReplyParts splits SCAN-family replies and refuses anything else", () => {
+  const parts = scanReplyParts(
+    decodeReply(encode("*2\r\n$2\r\n17\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n")),
+  );
+  assert.deepEqual(parts && [parts.cursor, parts.items.map((i) => new TextDecoder().decode(i))], [
+    "17",
+    ["a", "b"],
+  ]);
+  assert.equal(scanReplyParts(decodeReply(encode("-ERR nope\r\n"))), undefined);
+  assert.equal(scanReplyParts(decodeReply(encode(":1\r\n"))), undefined);
 });

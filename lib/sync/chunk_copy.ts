@@ -1,25 +1,8 @@
-import type { Reply } from "../resp/mod.ts";
-import { type Arg, replyBytes, replyError } from "./sync_client.ts";
+import { type Arg, replyBytes, replyError, replyItems } from "./sync_client.ts";
 import type { RedisLink } from "./redis_link.ts";
+import { scanMembers } from "./key_scan.ts";
 
 const CHUNK = 1000;
-
-function items(reply: Reply): Uint8Array[] {
-  if (reply.type !== "array") return [];
-  return reply.value.flatMap((r) => (r.type === "bulk" ? [r.value] : []));
-}
-
-/** SCAN-family iteration (HSCAN, SSCAN, ZSCAN) over one key: flat element batches. */
-async function* scanMembers(source: RedisLink, command: string, key: Uint8Array) {
-  let cursor = "0";
-  do {
-    const reply = await source.call(command, key, cursor, "COUNT", String(CHUNK));
-    if (reply.type !== "array" || reply.value.length !== 2) return;
-    const [next, batch] = reply.value;
-    cursor = next.type === "bulk" ? new TextDecoder().decode(next.value) : "0";
-    yield items(batch);
-  } while (cursor !== "0");
-}
 
 async function send(target: RedisLink, commands: Arg[][]): Promise<void> {
   if (commands.length === 0) return;
@@ -76,7 +59,7 @@ export async function copyInChunks(
       break;
     case "list":
       for (let start = 0;; start += CHUNK) {
-        const batch = items(
+        const batch = replyItems(
           await source.call("LRANGE", key, String(start), String(start + CHUNK - 1)),
         );
         if (batch.length) await put(["RPUSH", temporary, ...batch]);
@@ -93,7 +76,7 @@ export async function copyInChunks(
           if (entry.type !== "array") continue;
           const [id, fields] = entry.value;
           const idBytes = replyBytes(id)!;
-          commands.push(["XADD", temporary, idBytes, ...items(fields)]);
+          commands.push(["XADD", temporary, idBytes, ...replyItems(fields)]);
           from = `(${new TextDecoder().decode(idBytes)}`;
         }
         await send(target, commands);

@@ -1,4 +1,4 @@
-import type { Reply } from "../resp/mod.ts";
+import { scanReplyParts } from "../resp/mod.ts";
 import type { RedisLink } from "./redis_link.ts";
 
 export interface ScanOptions {
@@ -7,20 +7,6 @@ export interface ScanOptions {
   /** SCAN TYPE, when exactly one type is wanted. */
   type?: string;
   count?: number;
-}
-
-/** The cursor of a SCAN reply and its keys. */
-function scanReply(reply: Reply, server: string): { cursor: string; keys: Uint8Array[] } {
-  if (reply.type === "error") throw new Error(`${server}: SCAN failed: ${reply.message}`);
-  if (reply.type !== "array" || reply.value.length !== 2) {
-    throw new Error(`${server}: SCAN returned an unexpected reply`);
-  }
-  const [cursor, keys] = reply.value;
-  const text = cursor.type === "bulk" ? new TextDecoder().decode(cursor.value) : "0";
-  const list = keys.type === "array"
-    ? keys.value.flatMap((k) => (k.type === "bulk" ? [k.value] : []))
-    : [];
-  return { cursor: text, keys: list };
 }
 
 /**
@@ -36,8 +22,32 @@ export async function* scanKeys(
     const args: (string | Uint8Array)[] = ["SCAN", cursor, "COUNT", String(options.count ?? 1000)];
     if (options.match) args.push("MATCH", options.match);
     if (options.type) args.push("TYPE", options.type);
-    const reply = scanReply(await client.call(...args), client.name);
-    cursor = reply.cursor;
-    if (reply.keys.length) yield reply.keys;
+    const reply = await client.call(...args);
+    const parts = scanReplyParts(reply);
+    if (!parts) {
+      const problem = reply.type === "error" ? reply.message : `a ${reply.type} reply`;
+      throw new Error(`${client.name}: SCAN failed: ${problem}`);
+    }
+    cursor = parts.cursor;
+    if (parts.items.length) yield parts.items;
+  } while (cursor !== "0");
+}
+
+/**
+ * The elements of one key in batches of a SCAN-family command (HSCAN, SSCAN, ZSCAN): flat,
+ * field and value (or member and score) alternating.
+ */
+export async function* scanMembers(
+  client: RedisLink,
+  command: "HSCAN" | "SSCAN" | "ZSCAN",
+  key: Uint8Array,
+  count = 1000,
+): AsyncGenerator<Uint8Array[]> {
+  let cursor = "0";
+  do {
+    const parts = scanReplyParts(await client.call(command, key, cursor, "COUNT", String(count)));
+    if (!parts) return;
+    cursor = parts.cursor;
+    yield parts.items;
   } while (cursor !== "0");
 }

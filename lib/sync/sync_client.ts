@@ -125,3 +125,9 @@ export function replyText(reply: Reply): string {
   if (reply.type === "error") return reply.message;
   return "";
 }
+
+/** The bulk strings of an array reply (LRANGE, a stream entry's fields); empty otherwise. */
+export function replyItems(reply: Reply): Uint8Array[] {
+  if (reply.type !== "array") return [];
+  return reply.value.flatMap((item) => (item.type === "bulk" ? [item.value] : []));
+}

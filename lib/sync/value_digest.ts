@@ -1,14 +1,9 @@
 import { createHash } from "node:crypto";
-import type { Reply } from "../resp/mod.ts";
-import { replyBytes } from "./sync_client.ts";
+import { replyBytes, replyItems } from "./sync_client.ts";
 import type { RedisLink } from "./redis_link.ts";
+import { scanMembers } from "./key_scan.ts";
 
 const CHUNK = 1000;
-
-function bulkItems(reply: Reply): Uint8Array[] {
-  if (reply.type !== "array") return [];
-  return reply.value.flatMap((r) => (r.type === "bulk" ? [r.value] : []));
-}
 
 function sha1(...parts: Uint8Array[]): Uint8Array {
   const hash = createHash("sha1");
@@ -43,17 +38,12 @@ export async function valueDigest(
   const feed = (parts: Uint8Array[]) => {
     for (const part of parts) ordered.update(String(part.length) + ":").update(part);
   };
-  const scan = async (command: string, width: number) => {
-    let cursor = "0";
-    do {
-      const reply = await client.call(command, key, cursor, "COUNT", String(CHUNK));
-      if (reply.type !== "array" || reply.value.length !== 2) break;
-      cursor = new TextDecoder().decode(replyBytes(reply.value[0]) ?? new Uint8Array());
-      const items = bulkItems(reply.value[1]);
+  const scan = async (command: "HSCAN" | "SSCAN" | "ZSCAN", width: number) => {
+    for await (const items of scanMembers(client, command, key, CHUNK)) {
       for (let i = 0; i < items.length; i += width) {
         xorInto(unordered, sha1(...items.slice(i, i + width)));
       }
-    } while (cursor !== "0" && cursor !== "");
+    }
   };
   switch (type) {
     case "string":
@@ -68,7 +58,7 @@ export async function valueDigest(
       break;
     case "list":
       for (let start = 0;; start += CHUNK) {
-        const items = bulkItems(
+        const items = replyItems(
           await client.call("LRANGE", key, String(start), String(start + CHUNK - 1)),
         );
         feed(items);
@@ -83,7 +73,7 @@ export async function valueDigest(
         for (const entry of entries) {
           if (entry.type !== "array") continue;
           const id = replyBytes(entry.value[0])!;
-          feed([id, ...bulkItems(entry.value[1])]);
+          feed([id, ...replyItems(entry.value[1])]);
           from = `(${new TextDecoder().decode(id)}`;
         }
         if (entries.length < CHUNK) break;
