@@ -7,6 +7,8 @@ export type FilterOutcome = "passed" | "dropped" | "split" | "mixed" | "unknown"
 
 export interface FilterResult {
   outcome: FilterOutcome;
+  /** MULTI, EXEC or DISCARD: a consumer that batches into its own transactions drops them. */
+  transactionMarker?: boolean;
   /** The bytes to pass on: the command itself, a reduced copy, or nothing. */
   output?: Uint8Array;
 }
@@ -46,8 +48,10 @@ export class StreamFilter {
     const name = commandName(args);
     if (LINK_COMMANDS.has(name)) return { outcome: "dropped" };
     if (name === "select") this.db = Number(new TextDecoder().decode(args[1]));
-    else if (name === "multi") this.inTransaction = true;
-    else if (name === "exec" || name === "discard") this.inTransaction = false;
+    else if (name === "multi" || name === "exec" || name === "discard") {
+      this.inTransaction = name === "multi";
+      return { outcome: "passed", output: raw, transactionMarker: true };
+    }
     const spec = lookupCommand(args);
     if (!spec) return { outcome: "unknown", output: raw };
     const refs = extractKeys(spec, args);

@@ -43,3 +43,17 @@ Deno.test("StreamFilter passes, drops, splits and reports commands by their keys
   assert.deepEqual(run(filter, "REPLCONF", "GETACK", "*")[0], "dropped");
   assert.deepEqual(run(filter, "SOMEMODULE.CMD", "x")[0], "unknown");
 });
+
+Deno.test("StreamFilter marks MULTI, EXEC and DISCARD for consumers that batch on their own", () => {
+  const filter = new StreamFilter(new KeySelector(/^a/));
+  const marker = (...args: string[]) => {
+    const bytes = args.map((a) => new TextEncoder().encode(a));
+    return filter.filter(bytes, encodeCommand(bytes).slice()).transactionMarker ?? false;
+  };
+  assert.deepEqual([marker("MULTI"), marker("SET", "a", "1"), marker("EXEC"), marker("DISCARD")], [
+    true,
+    false,
+    true,
+    true,
+  ]);
+});

@@ -184,10 +184,7 @@ export class ReplicationFeed {
             running += command.bytes;
             const result = filter.filter(command.args, command.raw);
             // MULTI and EXEC of the source are dropped: each batch is a transaction already.
-            const name = command.args.length
-              ? new TextDecoder().decode(command.args[0]).toLowerCase()
-              : "";
-            const output = name === "multi" || name === "exec" ? undefined : result.output;
+            const output = result.transactionMarker ? undefined : result.output;
             const position = filter.inTransaction
               ? undefined
               : { replid: link.replid, offset: running, db: filter.db };
