@@ -5,23 +5,12 @@
  *
  *   deno task bench replicate [--keys 1000000] [--rounds 3] [--quick] [--json FILE]
  */
-import { RedisServer, sendCommands } from "../lib/redis_process/mod.ts";
+import { RedisServer } from "../lib/redis_process/mod.ts";
 import { keyspaceBenchArgs, median } from "./bench_args.ts";
 import { makeRdb } from "./rdb.ts";
+import { syncSeconds } from "./reshard.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-async function redisSync(masterPort: number): Promise<number> {
-  await using replica = await RedisServer.start();
-  const started = performance.now();
-  await sendCommands("127.0.0.1", replica.port, [["REPLICAOF", "127.0.0.1", String(masterPort)]]);
-  while (true) {
-    const [info] = await sendCommands("127.0.0.1", replica.port, [["INFO", "replication"]]);
-    if (new TextDecoder().decode(info).includes("master_link_status:up")) break;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return (performance.now() - started) / 1000;
-}
 
 async function remiroReplicate(sourcePort: number, args: string[]): Promise<number> {
   await using target = await RedisServer.start();
@@ -56,7 +45,7 @@ export async function benchReplicate(args: string[]): Promise<void> {
       args: ["--repl-diskless-sync-delay", "0"],
     });
     const variants: [string, () => Promise<number>][] = [
-      ["redis full sync", () => redisSync(source.port)],
+      ["redis full sync", async () => (await syncSeconds(source.port)).seconds],
       [
         "remiro replicate, --batch 50 --threads 4",
         () => remiroReplicate(source.port, ["--batch", "50", "--threads", "4"]),

@@ -18,7 +18,7 @@ async function info(port: number): Promise<string> {
 }
 
 /** Seconds from REPLICAOF until the replica reports its link up (snapshot loaded). */
-async function syncSeconds(masterPort: number): Promise<{ seconds: number; keys: number }> {
+export async function syncSeconds(masterPort: number): Promise<{ seconds: number; keys: number }> {
   await using replica = await RedisServer.start();
   const started = performance.now();
   await sendCommands("127.0.0.1", replica.port, [["REPLICAOF", "127.0.0.1", String(masterPort)]]);

@@ -417,3 +417,21 @@ integrationTest(
     assert.match(formatReport(await verify(source, target)), /^OK:\d+ V:0 >:0 <:0 T:0$/);
   },
 );
+
+integrationTest(
+  "replicate refuses option combinations it cannot run, with exit code 2",
+  async () => {
+    const result = await runRemiro([
+      "replicate",
+      "--source",
+      "redis://127.0.0.1:1",
+      "--target",
+      "redis://127.0.0.1:2",
+      "--source-cluster",
+      "--mode",
+      "live",
+    ]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /live mode does not follow a Redis Cluster source yet/);
+  },
+);

@@ -37,6 +37,16 @@ export function untilSignal(): Promise<string> {
   });
 }
 
+type Run = (args: string[], output: Output, stop: () => Promise<unknown>) => Promise<number>;
+
+/** The tools beside the proxy: `remiro <name> ...`. */
+const SUBCOMMANDS: Record<string, { usage: string; run: Run }> = {
+  rdb: { usage: RDB_USAGE, run: (args, output) => runRdbCommand(args, output) },
+  replicate: { usage: REPLICATE_USAGE, run: runReplicateCommand },
+  verify: { usage: VERIFY_USAGE, run: (args, output) => runVerifyCommand(args, output) },
+  reshard: { usage: RESHARD_USAGE, run: runReshardCommand },
+};
+
 /** Runs a subcommand, turning usage errors into its usage text and exit code 2. */
 async function subcommand(
   name: string,
@@ -70,30 +80,12 @@ export async function main(
 ): Promise<number> {
   try {
     if (args[0] === "demo") return await runDemo(args.slice(1), output, stop);
-    if (args[0] === "rdb") {
-      return await subcommand("rdb", RDB_USAGE, () => runRdbCommand(args.slice(1), output), output);
-    }
-    if (args[0] === "replicate") {
+    const sub = Object.hasOwn(SUBCOMMANDS, args[0] ?? "") ? SUBCOMMANDS[args[0]] : undefined;
+    if (sub) {
       return await subcommand(
-        "replicate",
-        REPLICATE_USAGE,
-        () => runReplicateCommand(args.slice(1), output, stop),
-        output,
-      );
-    }
-    if (args[0] === "verify") {
-      return await subcommand(
-        "verify",
-        VERIFY_USAGE,
-        () => runVerifyCommand(args.slice(1), output),
-        output,
-      );
-    }
-    if (args[0] === "reshard") {
-      return await subcommand(
-        "reshard",
-        RESHARD_USAGE,
-        () => runReshardCommand(args.slice(1), output, stop),
+        args[0],
+        sub.usage,
+        () => sub.run(args.slice(1), output, stop),
         output,
       );
     }

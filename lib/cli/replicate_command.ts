@@ -6,6 +6,7 @@ import {
   Progress,
   type RedisLink,
   type ReplicateOptions,
+  ReplicateOptionsError,
   Replicator,
   verifyDatabases,
 } from "../sync/mod.ts";
@@ -160,7 +161,7 @@ async function openReplicator(options: ReplicateOptions): Promise<Replicator> {
   try {
     return await Replicator.open(options);
   } catch (error) {
-    if (error instanceof TypeError && error.name === "TypeError") {
+    if (error instanceof ReplicateOptionsError) {
       throw new UsageError(error.message);
     }
     throw error;

@@ -29,4 +29,4 @@ export {
 } from "./notification_feed.ts";
 export { type FeedStats, ReplicationFeed } from "./replication_feed.ts";
 export { newReplicateStats, Progress, type ReplicateStats } from "./progress.ts";
-export { type ReplicateOptions, Replicator } from "./replicator.ts";
+export { type ReplicateOptions, ReplicateOptionsError, Replicator } from "./replicator.ts";

@@ -38,6 +38,11 @@ export interface ReplicateOptions {
   log: (message: string) => void;
 }
 
+/** A combination of options the replicator cannot run (a cluster over the replication stream). */
+export class ReplicateOptionsError extends TypeError {
+  override name = "ReplicateOptionsError";
+}
+
 /**
  * `remiro replicate`: copies keys from source to target by SCAN + DUMP/RESTORE (snapshot), and
  * keeps copying changes (live) from keyspace notifications or from the source's replication
@@ -61,10 +66,12 @@ export class Replicator {
     const replication = options.snapshotVia === "replication" ||
       (options.mode !== "snapshot" && options.liveSource === "replication");
     if (replication && (options.sourceCluster || options.targetCluster)) {
-      throw new TypeError("a Redis Cluster is copied by SCAN, not over the replication stream");
+      throw new ReplicateOptionsError(
+        "a Redis Cluster is copied by SCAN, not over the replication stream",
+      );
     }
     if (options.mode !== "snapshot" && options.sourceCluster) {
-      throw new TypeError("live mode does not follow a Redis Cluster source yet");
+      throw new ReplicateOptionsError("live mode does not follow a Redis Cluster source yet");
     }
     const common = { tls: options.tls, log: options.log };
     const open = (uri: RedisUri, name: string, cluster?: boolean): Promise<RedisLink> =>

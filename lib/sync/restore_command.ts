@@ -87,13 +87,3 @@ export class RestoreWriter {
     return out;
   }
 }
-
-/** One RESTORE command for an RDB entry (see {@link RestoreWriter}). */
-export function encodeRestore(
-  entry: { key: Uint8Array; type: number; payload: Uint8Array; expiresAt?: number },
-  rdbVersion: number,
-): Uint8Array {
-  const writer = new RestoreWriter();
-  writer.add(entry, rdbVersion);
-  return writer.take().frame;
-}
