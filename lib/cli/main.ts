@@ -9,6 +9,7 @@ import { UpstreamError } from "../upstream/mod.ts";
 import { NotificationsOffError } from "../sync/mod.ts";
 import { startProxy } from "./start_proxy.ts";
 import { UsageError } from "./usage_error.ts";
+import { Logger } from "../log/mod.ts";
 
 /** Where the CLI writes; tests pass their own. */
 export interface Output {
@@ -95,9 +96,11 @@ export async function main(
       return 0;
     }
     const config = await loadConfig(options.config);
-    const log = options.verbose
-      ? (message: string) => output.err(`${new Date().toISOString()} ${message}`)
-      : undefined;
+    const log = new Logger({
+      level: options.logLevel,
+      format: options.logFormat,
+      write: (line) => output.err(line),
+    });
     const proxy = startProxy(config, {
       host: options.host,
       port: options.port,
@@ -107,9 +110,9 @@ export async function main(
     const mode = config.source
       ? `migrating ${config.source.addrText} -> ${config.destination.addrText}`
       : `proxying to ${config.destination.addrText}`;
-    output.err(`remiro listening on ${options.host}:${proxy.port}, ${mode}`);
+    log.info(`remiro listening on ${options.host}:${proxy.port}, ${mode}`);
     if (proxy.instruPort !== undefined) {
-      output.err(`metrics and health on http://${options.host}:${proxy.instruPort}/metrics`);
+      log.info(`metrics and health on http://${options.host}:${proxy.instruPort}/metrics`);
     }
     await stop();
     await proxy.close();

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { LOG_LEVELS, type LogFormat, type LogLevel } from "../log/mod.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** The proxy's command line, with the original Remiro's flags and defaults. */
@@ -7,7 +8,8 @@ export interface ProxyArgs {
   port: number;
   config: string;
   instruPort: number;
-  verbose: boolean;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
   help: boolean;
 }
 
@@ -23,7 +25,9 @@ Options:
   -p, --port PORT          port to listen on (default 6379)
   -c, --config FILE        TOML configuration file (default config.toml)
   -i, --instru-port PORT   port of /metrics and /health (default 8888; 0 disables)
-  -v, --verbose            log connections and errors
+      --log-level LEVEL    debug, info (default), warn or error
+      --log-format FORMAT  text (default) or json: one line per event on standard error
+  -v, --verbose            the same as --log-level debug (every connection)
       --help               show this text
 
 Commands:
@@ -56,6 +60,8 @@ export function parseProxyArgs(args: string[]): ProxyArgs {
         config: { type: "string", short: "c", default: "config.toml" },
         "instru-port": { type: "string", short: "i", default: "8888" },
         verbose: { type: "boolean", short: "v", default: false },
+        "log-level": { type: "string", default: "info" },
+        "log-format": { type: "string", default: "text" },
         help: { type: "boolean", default: false },
       },
     });
@@ -68,7 +74,16 @@ export function parseProxyArgs(args: string[]): ProxyArgs {
     port: port(v.port, "--port", true),
     config: v.config,
     instruPort: port(v["instru-port"], "--instru-port", true),
-    verbose: v.verbose,
+    logLevel: v.verbose ? "debug" : oneOf(v["log-level"], LOG_LEVELS, "--log-level"),
+    logFormat: oneOf(v["log-format"], ["text", "json"] as const, "--log-format"),
     help: v.help,
   };
+}
+
+function oneOf<T extends string>(text: string, allowed: readonly T[], flag: string): T {
+  const found = allowed.find((value) => value === text);
+  if (found === undefined) {
+    throw new UsageError(`${flag}: "${text}" is not one of ${allowed.join(", ")}`);
+  }
+  return found;
 }

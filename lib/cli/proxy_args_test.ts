@@ -8,7 +8,8 @@ Deno.test("parseProxyArgs has the original defaults", () => {
     port: 6379,
     config: "config.toml",
     instruPort: 8888,
-    verbose: false,
+    logLevel: "info",
+    logFormat: "text",
     help: false,
   });
 });
@@ -19,7 +20,7 @@ Deno.test("parseProxyArgs reads short and long flags", () => {
   assert.equal(args.port, 7000);
   assert.equal(args.config, "x.toml");
   assert.equal(args.instruPort, 9000);
-  assert.equal(args.verbose, true);
+  assert.equal(args.logLevel, "debug");
   assert.equal(parseProxyArgs(["--instru-port", "1", "--help"]).help, true);
 });
 
@@ -27,4 +28,15 @@ Deno.test("parseProxyArgs rejects bad ports and unknown flags", () => {
   assert.throws(() => parseProxyArgs(["-p", "70000"]), UsageError);
   assert.throws(() => parseProxyArgs(["-p", "abc"]), /--port: "abc" is not a port number/);
   assert.throws(() => parseProxyArgs(["--nope"]), UsageError);
+});
+
+Deno.test("parseProxyArgs reads the log level and format, and refuses others", () => {
+  const args = parseProxyArgs(["--log-level", "warn", "--log-format", "json"]);
+  assert.equal(args.logLevel, "warn");
+  assert.equal(args.logFormat, "json");
+  assert.throws(
+    () => parseProxyArgs(["--log-level", "loud"]),
+    /--log-level: "loud" is not one of debug, info, warn, error/,
+  );
+  assert.throws(() => parseProxyArgs(["--log-format", "xml"]), /--log-format: "xml"/);
 });

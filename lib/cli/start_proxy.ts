@@ -1,6 +1,7 @@
 import { commandNames } from "../commands/mod.ts";
 import type { Config } from "../config/mod.ts";
 import { Metrics, startHttpServer } from "../http/mod.ts";
+import type { Logger } from "../log/mod.ts";
 import { Gauge } from "prom-client";
 import { Sweeper } from "../migrate/mod.ts";
 import { buildRouter, MigrateRouter } from "../route/mod.ts";
@@ -13,7 +14,7 @@ export interface ListenOptions {
   port: number;
   /** Port of /metrics and /health; 0 picks a free port, undefined disables. */
   instruPort?: number;
-  log?: (message: string) => void;
+  log?: Logger;
 }
 
 /** A running proxy, for the CLI and for tests. */
@@ -84,7 +85,7 @@ function startSweeper(
   config: Config,
   router: ReturnType<typeof buildRouter>,
   metrics: Metrics,
-  log?: (message: string) => void,
+  log?: Logger,
 ): Sweeper | undefined {
   const options = config.migration;
   if (!options?.sweep || !(router instanceof MigrateRouter)) return undefined;

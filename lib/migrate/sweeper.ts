@@ -1,5 +1,6 @@
 import { decodeReply, scanReplyParts } from "../resp/mod.ts";
 import { DEFAULT_DB, type Target } from "../route/target.ts";
+import type { Log } from "../log/mod.ts";
 import type { Copier } from "./copier.ts";
 
 export interface SweeperOptions {
@@ -7,12 +8,16 @@ export interface SweeperOptions {
   match?: string;
   /** Keys per second at most. */
   rate: number;
-  log?: (message: string) => void;
+  log?: Log;
+  /** Wait after a failed SCAN before trying again (1000 ms). */
+  retryMs?: number;
 }
 
 /** What the sweeper has done: for metrics, and to tell when the migration is complete. */
 export interface SweepProgress {
   scanned: number;
+  /** The source's DBSIZE when the sweep began: with `scanned`, an estimate of what remains. */
+  total: number | undefined;
   /** Keys it asked the copier to move (those already moved are skipped by the copier). */
   moved: number;
   errors: number;
@@ -28,35 +33,58 @@ const BATCH = 100;
  * (a newer value on the destination wins; a source copy that a write retired is not restored).
  */
 export class Sweeper {
-  readonly progress: SweepProgress = { scanned: 0, moved: 0, errors: 0, done: false };
+  readonly progress: SweepProgress = {
+    scanned: 0,
+    total: undefined,
+    moved: 0,
+    errors: 0,
+    done: false,
+  };
   #stopped = false;
   #running: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
 
   constructor(readonly copier: Copier, readonly source: Target, readonly options: SweeperOptions) {}
 
   start(): void {
-    this.#running ??= this.#sweep().catch((error) => {
-      this.options.log?.(`migration sweeper stopped: ${(error as Error).message}`);
-    });
+    this.#running ??= this.#sweep();
   }
 
+  /** Stops after the batch under way. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#wake?.();
     await this.#running;
+  }
+
+  /** Keys still to scan, estimated from the DBSIZE taken at the start. */
+  get remaining(): number | undefined {
+    const { total, scanned, done } = this.progress;
+    if (done) return 0;
+    return total === undefined ? undefined : Math.max(0, total - scanned);
   }
 
   async #sweep(): Promise<void> {
     const { options, progress } = this;
+    progress.total = await this.#dbsize();
     let cursor = "0";
     do {
       const args = ["SCAN", cursor, "COUNT", String(BATCH)];
       if (options.match) args.push("MATCH", options.match);
-      const reply = decodeReply(await this.source.call(DEFAULT_DB, args));
-      const parts = scanReplyParts(reply);
-      if (!parts) {
-        throw new Error(
-          `source SCAN failed: ${reply.type === "error" ? reply.message : reply.type}`,
-        );
+      let parts;
+      try {
+        const reply = decodeReply(await this.source.call(DEFAULT_DB, args));
+        parts = scanReplyParts(reply);
+        if (!parts) {
+          throw new Error(reply.type === "error" ? reply.message : `a ${reply.type} reply`);
+        }
+      } catch (error) {
+        // The cursor stays valid: the same SCAN is tried again once the source answers.
+        options.log?.warn("migration sweeper: source SCAN failed, retrying", {
+          error: (error as Error).message,
+        });
+        await this.#pause(options.retryMs ?? 1000);
+        continue;
       }
       const keys = parts.items;
       cursor = parts.cursor;
@@ -69,18 +97,43 @@ export class Sweeper {
         if (result.status === "fulfilled") progress.moved++;
         else {
           progress.errors++;
-          options.log?.(`migration sweeper: ${(result.reason as Error).message}`);
+          options.log?.warn("migration sweeper: a key could not be moved", {
+            error: (result.reason as Error).message,
+          });
         }
       }
       // Pace to the configured rate: a batch of n keys takes at least n / rate seconds.
       const due = (keys.length * 1000) / options.rate - (performance.now() - started);
-      if (due > 0) await new Promise((resolve) => setTimeout(resolve, due));
+      if (due > 0) await this.#pause(due);
     } while (cursor !== "0" && !this.#stopped);
     if (!this.#stopped) {
       progress.done = true;
-      options.log?.(
-        `migration sweeper done: ${progress.scanned} keys scanned, ${progress.errors} errors`,
-      );
+      options.log?.info("migration sweeper done", {
+        scanned: progress.scanned,
+        errors: progress.errors,
+      });
     }
+  }
+
+  async #dbsize(): Promise<number | undefined> {
+    try {
+      const reply = decodeReply(await this.source.call(DEFAULT_DB, ["DBSIZE"]));
+      return reply.type === "integer" ? Number(reply.value) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Sleeps, or less when the sweeper is stopped meanwhile. */
+  #pause(ms: number): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
   }
 }

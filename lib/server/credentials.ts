@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { matchesDigest, secretDigest } from "../util/mod.ts";
 
 /**
  * The proxy's own password (`Password` in the config). Comparison is constant-time: both
@@ -8,17 +8,13 @@ export class Credentials {
   #digest: Uint8Array;
 
   constructor(password: string) {
-    this.#digest = digest(new TextEncoder().encode(password));
+    this.#digest = secretDigest(password);
   }
 
   /** True when `username` (Redis's "default" when absent) and `password` match. */
   check(username: Uint8Array | undefined, password: Uint8Array): boolean {
-    const matches = timingSafeEqual(digest(password), this.#digest);
+    const matches = matchesDigest(password, this.#digest);
     const userOk = username === undefined || new TextDecoder().decode(username) === "default";
     return matches && userOk;
   }
-}
-
-function digest(bytes: Uint8Array): Uint8Array {
-  return createHash("sha256").update(bytes).digest();
 }

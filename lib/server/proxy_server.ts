@@ -1,4 +1,5 @@
 import type { Metrics } from "../http/mod.ts";
+import type { Log } from "../log/mod.ts";
 import type { Router } from "../route/mod.ts";
 import { refusedCommand } from "./command_policy.ts";
 import { Credentials } from "./credentials.ts";
@@ -15,7 +16,7 @@ export interface ProxyServerOptions {
   password?: string;
   /** `AllowFlush`: FLUSHDB/FLUSHALL run instead of being refused. */
   allowFlush?: boolean;
-  log?: (message: string) => void;
+  log?: Log;
 }
 
 /**
@@ -81,7 +82,7 @@ export class ProxyServer {
         conn = await this.#listener.accept();
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) return;
-        this.#options.log?.(`accept failed: ${(error as Error).message}`);
+        this.#options.log?.warn("accept failed", { error: (error as Error).message });
         continue;
       }
       conn.setNoDelay(true);
@@ -101,16 +102,18 @@ export class ProxyServer {
     });
     this.#sessions.add(session);
     metrics.clientConnected();
-    const peer = conn.remoteAddr;
-    log?.(`client ${session.id} connected from ${peer.hostname}:${peer.port}`);
+    log?.debug("client connected", { client: session.id, addr: session.addr });
     try {
       await session.run();
     } catch (error) {
-      log?.(`client ${session.id}: ${(error as Error).stack ?? error}`);
+      log?.error("client session failed", {
+        client: session.id,
+        error: (error as Error).stack ?? String(error),
+      });
     } finally {
       this.#sessions.delete(session);
       metrics.clientDisconnected();
-      log?.(`client ${session.id} disconnected`);
+      log?.debug("client disconnected", { client: session.id });
     }
   }
 }

@@ -1,5 +1,6 @@
 import { checkArity, type CommandSpec, lookupCommand, lowerAsciiString } from "../commands/mod.ts";
 import type { Metrics } from "../http/mod.ts";
+import type { Log } from "../log/mod.ts";
 import { encodeError, errWrongArgs, NOAUTH, ProtocolError, RequestDecoder } from "../resp/mod.ts";
 import { DEFAULT_DB, type RouteContext, type Router } from "../route/mod.ts";
 import { UpstreamError } from "../upstream/mod.ts";
@@ -24,7 +25,7 @@ export interface SessionOptions {
   credentials: Credentials | undefined;
   /** Stop reading from a client with this many replies not yet written (backpressure). */
   maxPendingReplies?: number;
-  log?: (message: string) => void;
+  log?: Log;
   /** The proxy's refusal of a command it does not run (see command_policy.ts), if any. */
   refuse?: (name: string) => Uint8Array | undefined;
   /** All clients of the proxy, for CLIENT LIST and CLIENT KILL. */
@@ -143,7 +144,10 @@ export class Session
             this.#execute(args, readAt);
           }
           this.#options.metrics.protocolError();
-          this.#options.log?.(`client ${this.id}: ${error.message}, closing`);
+          this.#options.log?.info("client sent malformed RESP, closing", {
+            client: this.id,
+            error: error.message,
+          });
           this.#replies.push(encodeError(`ERR ${error.message}`), "protocol-error", readAt);
           break;
         }
@@ -176,7 +180,7 @@ export class Session
     // Redis's client-output-buffer-limit for pub/sub: a subscriber that does not read its
     // messages is disconnected rather than allowed to fill the proxy's memory.
     if (this.#replies.unwritten > MAX_UNREAD_PUSH_BYTES) {
-      this.#options.log?.(`client ${this.id}: not reading its messages, closing`);
+      this.#options.log?.warn("client is not reading its messages, closing", { client: this.id });
       this.close();
       return;
     }
@@ -185,7 +189,9 @@ export class Session
 
   /** A subscription or MONITOR connection broke: the client reconnects and starts over. */
   lost(): void {
-    this.#options.log?.(`client ${this.id}: subscription or MONITOR connection lost, closing`);
+    this.#options.log?.warn("subscription or MONITOR connection lost, closing the client", {
+      client: this.id,
+    });
     this.close();
   }
 
@@ -307,10 +313,15 @@ export class Session
 
   #errorReply(error: unknown): Uint8Array {
     if (error instanceof UpstreamError) {
-      this.#options.metrics.upstreamError(error.target === "source" ? "source" : "destination");
+      const target = error.target === "source" ? "source" : "destination";
+      this.#options.metrics.upstreamError(target);
+      this.#options.log?.warn("upstream error", { target, error: error.message });
       return encodeError(`ERR ${error.message}`);
     }
-    this.#options.log?.(`client ${this.id}: internal error: ${(error as Error)?.stack ?? error}`);
+    this.#options.log?.error("internal error", {
+      client: this.id,
+      error: (error as Error)?.stack ?? String(error),
+    });
     return encodeError(`ERR internal error: ${(error as Error)?.message ?? error}`);
   }
 }
