@@ -36,6 +36,18 @@ export interface Config {
   allowFlush?: boolean;
   /** `Password`: clients must AUTH with it first (absent when unset or empty). */
   password?: string;
+  /**
+   * `AdminToken`: enables `POST /admin/reload` on the metrics port for requests that carry
+   * `Authorization: Bearer <token>` (absent: the admin endpoints do not exist).
+   */
+  adminToken?: string;
+  /**
+   * `ShutdownTimeout` in milliseconds: how long SIGTERM waits for commands in flight
+   * (absent: {@linkcode DEFAULT_SHUTDOWN_TIMEOUT_MS}).
+   */
+  shutdownTimeoutMs?: number;
+  /** `ReusePort`: listen with SO_REUSEPORT so a second instance can take over the port. */
+  reusePort?: boolean;
   /** `[Source]`: the old server keys are copied from. */
   source?: ServerConfig;
   /** `[Destination]`: the new server every command goes to. */
@@ -46,7 +58,12 @@ export interface Config {
     sweep: boolean;
     /** `Match`: only keys matching this glob (SCAN MATCH). */
     match?: string;
+    /** `Regex`: only keys matching this regular expression (checked after SCAN). */
+    regex?: RegExp;
     /** `Rate`: keys per second at most (default 1000). */
     rate: number;
   };
 }
+
+/** How long a graceful shutdown waits for commands in flight when `ShutdownTimeout` is unset. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;

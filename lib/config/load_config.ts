@@ -14,11 +14,14 @@ const TOP_LEVEL_KEYS = [
   "DeleteOnSet",
   "AllowFlush",
   "Password",
+  "AdminToken",
+  "ShutdownTimeout",
+  "ReusePort",
   "Source",
   "Destination",
   "Migration",
 ];
-const MIGRATION_KEYS = ["Sweep", "Match", "Rate"];
+const MIGRATION_KEYS = ["Sweep", "Match", "Regex", "Rate"];
 const SERVER_KEYS = ["Addr", "Password", "Username", "DB", "MaxIdleConns", "IdleTimeout"];
 const MAX_INT32 = 2 ** 31 - 1;
 
@@ -71,7 +74,7 @@ function rejectUnknownKeys(table: Table, section: SectionName | undefined): void
 }
 
 function wrongType(key: string, expected: string, value: TomlValue): KeyProblem {
-  const secret = key.endsWith("Password");
+  const secret = key.endsWith("Password") || key === "AdminToken";
   return new KeyProblem(key, `expected ${expected}, got ${describeValue(value, { secret })}`);
 }
 
@@ -101,8 +104,8 @@ function readCount(table: Table, key: string, name: string, fallback: number): n
   return Number(value);
 }
 
-function readIdleTimeout(table: Table, key: string, fallback: string): number {
-  const value = table.IdleTimeout ?? fallback;
+function readDurationMs(table: Table, key: string, name: string, fallback: string): number {
+  const value = table[name] ?? fallback;
   if (typeof value !== "string") throw wrongType(key, 'a duration string such as "30s"', value);
   let ms: number;
   try {
@@ -111,6 +114,11 @@ function readIdleTimeout(table: Table, key: string, fallback: string): number {
     throw new KeyProblem(key, (error as RangeError).message);
   }
   if (ms < 0) throw new KeyProblem(key, `must not be negative, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+function readIdleTimeout(table: Table, key: string, fallback: string): number {
+  const ms = readDurationMs(table, key, "IdleTimeout", fallback);
   // In the Go Remiro (redigo's pool) a zero IdleTimeout kept idle connections forever.
   return ms === 0 ? Infinity : ms;
 }
@@ -176,6 +184,14 @@ function readMigration(doc: Table): Config["migration"] {
   };
   const match = readOptionalString(table, "Migration.Match", "Match");
   if (match !== undefined) migration.match = match;
+  const regex = readOptionalString(table, "Migration.Regex", "Regex");
+  if (regex !== undefined) {
+    try {
+      migration.regex = new RegExp(regex);
+    } catch (error) {
+      throw new KeyProblem("Migration.Regex", (error as SyntaxError).message);
+    }
+  }
   return migration;
 }
 
@@ -199,6 +215,12 @@ function readConfig(doc: Table): Config {
   }
   if (password !== undefined) config.password = password;
   if (source !== undefined) config.source = source;
+  const adminToken = readOptionalString(doc, "AdminToken", "AdminToken");
+  if (adminToken !== undefined) config.adminToken = adminToken;
+  if (doc.ShutdownTimeout !== undefined) {
+    config.shutdownTimeoutMs = readDurationMs(doc, "ShutdownTimeout", "ShutdownTimeout", "10s");
+  }
+  if (readBoolean(doc, "ReusePort")) config.reusePort = true;
   return config;
 }
 

@@ -47,6 +47,9 @@ DeleteOnGet = true
 DeleteOnSet = true
 AllowFlush = true
 Password = "proxy-secret"
+AdminToken = "admin-secret"
+ShutdownTimeout = "2.5s"
+ReusePort = true
 [Source]
 Addr = "[::1]:6379"
 Password = "foobared"
@@ -66,6 +69,9 @@ IdleTimeout = "250ms"
     deleteOnSet: true,
     allowFlush: true,
     password: "proxy-secret",
+    adminToken: "admin-secret",
+    shutdownTimeoutMs: 2500,
+    reusePort: true,
     source: {
       addr: { hostname: "::1", port: 6379 },
       addrText: "[::1]:6379",
@@ -389,5 +395,36 @@ Deno.test("parseConfig reads [Migration] and rejects what the sweeper cannot use
     `${SOURCE}${DESTINATION}[Migration]\nSwep = true\n`,
     "Migration.Swep",
     'unknown key "Swep" (did you mean "Sweep"?)',
+  );
+});
+
+Deno.test("parseConfig reads [Migration] Regex and refuses an invalid one", () => {
+  const config = parseConfig(
+    `[Source]\nAddr = "h:1"\n[Destination]\nAddr = "h:2"\n[Migration]\nSweep = true\nRegex = "^user:[0-9]+$"\n`,
+    FILE,
+  );
+  assert.deepEqual(config.migration?.regex, /^user:[0-9]+$/);
+  assert.throws(
+    () =>
+      parseConfig(
+        `[Source]\nAddr = "h:1"\n[Destination]\nAddr = "h:2"\n[Migration]\nRegex = "(x"\n`,
+        FILE,
+      ),
+    (error: unknown) =>
+      error instanceof ConfigError && error.key === "Migration.Regex" &&
+      /Invalid regular expression/.test(error.problem),
+  );
+});
+
+Deno.test("parseConfig refuses a ShutdownTimeout that is not a duration, and hides AdminToken", () => {
+  assert.throws(
+    () => parseConfig(`ShutdownTimeout = "soon"\n${DESTINATION}`, FILE),
+    (error: unknown) => error instanceof ConfigError && error.key === "ShutdownTimeout",
+  );
+  assert.throws(
+    () => parseConfig(`AdminToken = 12345\n${DESTINATION}`, FILE),
+    (error: unknown) =>
+      error instanceof ConfigError && error.key === "AdminToken" &&
+      /^expected a string/.test(error.problem) && !error.message.includes("12345"),
   );
 });

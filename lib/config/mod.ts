@@ -3,7 +3,7 @@
  *
  * @module
  */
-export type { Config, ServerConfig } from "./config.ts";
+export { type Config, DEFAULT_SHUTDOWN_TIMEOUT_MS, type ServerConfig } from "./config.ts";
 export { ConfigError } from "./config_error.ts";
 export { loadConfig, parseConfig } from "./load_config.ts";
 export { parseDuration } from "./duration.ts";

@@ -143,6 +143,13 @@ export class MigrateRouter implements Router {
     return await this.#destination.checkDb(db) ?? await this.#source.checkDb(db);
   }
 
+  readonly ordersKeys = true;
+
+  retire(): void {
+    this.#source.pool.retire();
+    this.#destination.pool.retire();
+  }
+
   close(): void {
     this.#source.pool.close();
     this.#destination.pool.close();

@@ -3,3 +3,4 @@ export { isBlocking, metricName, type RouteContext, type Router } from "./router
 export { forward, SingleRouter } from "./single_router.ts";
 export { DEFAULT_DB, Target } from "./target.ts";
 export { buildRouter } from "./build_router.ts";
+export { RouterSwitch, withDeadline } from "./router_switch.ts";

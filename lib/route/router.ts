@@ -43,10 +43,20 @@ export interface Router {
   ): Promise<Uint8Array | undefined> | undefined;
   /** Resolves with an error frame when database `db` does not exist on every upstream. */
   checkDb(db: number): Promise<Uint8Array | undefined>;
+  /**
+   * True when the router orders its commands per key (a migration router's copies and source
+   * deletions): another router must not take over while its commands are under way.
+   */
+  readonly ordersKeys: boolean;
   /** Health probes for `/health`, one per upstream server. */
   readonly probes: readonly HealthProbe[];
   /** Closes all upstream connections. */
   close(): void;
+  /**
+   * Takes the router out of service after a config reload: commands already sent finish on its
+   * connections, which then close (see UpstreamPool.retire).
+   */
+  retire(): void;
 }
 
 /** True for commands that can block their connection, which must not be a shared one. */

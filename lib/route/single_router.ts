@@ -34,6 +34,12 @@ export class SingleRouter implements Router {
     return this.#destination.checkDb(db);
   }
 
+  readonly ordersKeys = false;
+
+  retire(): void {
+    this.#destination.pool.retire();
+  }
+
   close(): void {
     this.#destination.pool.close();
   }

@@ -1,6 +1,6 @@
 import type { Metrics } from "../http/mod.ts";
 import type { Log } from "../log/mod.ts";
-import type { Router } from "../route/mod.ts";
+import { type Router, RouterSwitch, withDeadline } from "../route/mod.ts";
 import { refusedCommand } from "./command_policy.ts";
 import { Credentials } from "./credentials.ts";
 import { Session } from "./session.ts";
@@ -16,7 +16,15 @@ export interface ProxyServerOptions {
   password?: string;
   /** `AllowFlush`: FLUSHDB/FLUSHALL run instead of being refused. */
   allowFlush?: boolean;
+  /** Listen with SO_REUSEPORT, so another instance can bind the same port (Linux). */
+  reusePort?: boolean;
   log?: Log;
+}
+
+/** What a config reload can change without new upstream connections. */
+export interface ClientPolicy {
+  password?: string;
+  allowFlush?: boolean;
 }
 
 /**
@@ -34,7 +42,9 @@ export class ProxyServer {
   readonly hostname: string;
   #listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
   #options: ProxyServerOptions;
+  #routers: RouterSwitch;
   #credentials: Credentials | undefined;
+  #allowFlush: boolean;
   #sessions = new Set<Session>();
   #nextId = 1;
   #accepting: Promise<void>;
@@ -46,18 +56,79 @@ export class ProxyServer {
   ) {
     this.#listener = listener;
     this.#options = options;
+    this.#routers = new RouterSwitch(options.router);
     this.port = listener.addr.port;
     this.hostname = listener.addr.hostname;
-    this.#credentials = options.password === undefined
-      ? undefined
-      : new Credentials(options.password);
+    this.#credentials = undefined;
+    this.#allowFlush = false;
+    this.reconfigure(options);
     this.#accepting = this.#acceptLoop();
   }
 
-  /** Starts listening; throws Deno.errors.AddrInUse and the like when it cannot. */
+  /**
+   * Starts listening; throws Deno.errors.AddrInUse and the like when it cannot, and
+   * Deno.errors.NotSupported when `reusePort` needs Deno's `--unstable-net`.
+   */
   static start(options: ProxyServerOptions): ProxyServer {
-    const listener = Deno.listen({ hostname: options.hostname, port: options.port });
+    const listenOptions: Deno.TcpListenOptions = {
+      hostname: options.hostname,
+      port: options.port,
+    };
+    if (options.reusePort) listenOptions.reusePort = true;
+    let listener;
+    try {
+      listener = Deno.listen(listenOptions);
+    } catch (error) {
+      if (options.reusePort && /--unstable-net/.test((error as Error).message)) {
+        throw new Deno.errors.NotSupported(
+          "ReusePort needs Deno's --unstable-net flag (the compiled remiro has it)",
+        );
+      }
+      throw error;
+    }
     return new ProxyServer(listener, options);
+  }
+
+  /** The router in service. */
+  get router(): Router {
+    return this.#routers.current;
+  }
+
+  /** Applies a reloaded `Password` and `AllowFlush`; connected clients stay logged in. */
+  reconfigure(policy: ClientPolicy): void {
+    this.#credentials = policy.password === undefined
+      ? undefined
+      : new Credentials(policy.password);
+    this.#allowFlush = policy.allowFlush ?? false;
+  }
+
+  /**
+   * Puts a router with new upstreams in service (a config reload): see RouterSwitch.replace.
+   * Resolves when the old router has retired.
+   */
+  replaceRouter(next: Router, drainMs: number): Promise<void> {
+    return this.#routers.replace(next, drainMs);
+  }
+
+  /**
+   * Graceful shutdown: stops accepting, lets every client's commands already read finish and
+   * their replies go out, closes idle clients at once, and after `deadlineMs` closes the rest.
+   * Resolves with the number of clients that had to be cut off.
+   */
+  async shutdown(deadlineMs: number): Promise<number> {
+    if (this.#closed) return 0;
+    this.#closed = true;
+    this.#listener.close();
+    await this.#accepting;
+    const sessions = [...this.#sessions];
+    await withDeadline(Promise.all(sessions.map((session) => session.drain())), deadlineMs);
+    let cut = 0;
+    for (const session of this.#sessions) {
+      cut++;
+      session.close();
+    }
+    this.#routers.close();
+    return cut;
   }
 
   /** Number of connected clients. */
@@ -72,7 +143,7 @@ export class ProxyServer {
     this.#listener.close();
     await this.#accepting;
     for (const session of this.#sessions) session.close();
-    this.#options.router.close();
+    this.#routers.close();
   }
 
   async #acceptLoop(): Promise<void> {
@@ -91,13 +162,13 @@ export class ProxyServer {
   }
 
   async #serve(conn: Deno.TcpConn): Promise<void> {
-    const { metrics, router, log } = this.#options;
+    const { metrics, log } = this.#options;
     const session = new Session(conn, this.#nextId++, {
-      router,
+      router: this.#routers,
       metrics,
       credentials: this.#credentials,
       registry: { clients: () => this.#sessions },
-      refuse: (name) => refusedCommand(name, { allowFlush: this.#options.allowFlush ?? false }),
+      refuse: (name) => refusedCommand(name, { allowFlush: this.#allowFlush }),
       log,
     });
     this.#sessions.add(session);

@@ -65,6 +65,7 @@ export class Session
   #replies: ReplyQueue;
   #hold: Promise<unknown> | undefined;
   #closed = false;
+  #draining = false;
   #transaction: Transaction | undefined;
   #feeds = new Feeds(this);
 
@@ -113,6 +114,18 @@ export class Session
     this.settled().then(() => this.#replies.flushed()).finally(() => this.close());
   }
 
+  /**
+   * Graceful shutdown: commands already read get their replies, then the connection closes.
+   * Whatever arrives meanwhile is not run, so the client can tell what did not happen (its
+   * connection closed before the reply) from what did.
+   */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    await this.settled();
+    await this.#replies.flushed();
+    this.close();
+  }
+
   /** Serves the client until it disconnects, QUITs or sends a malformed request. */
   async run(): Promise<void> {
     let buffer = new Uint8Array(MIN_READ_BUFFER);
@@ -124,7 +137,7 @@ export class Session
         } catch {
           break;
         }
-        if (n === null) break;
+        if (n === null || this.#draining) break;
         // One clock read per chunk: its requests all arrived together.
         const readAt = performance.now();
         const chunk = buffer.slice(0, n);
@@ -154,6 +167,7 @@ export class Session
         for (const args of commands) {
           // A held command may hold again (a blocking command sent after a copy).
           while (this.#hold) await this.#waitForHold();
+          if (this.#draining) break;
           this.#execute(args, readAt);
           if (this.quitting) break;
         }

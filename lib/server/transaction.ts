@@ -1,7 +1,7 @@
 import type { CommandSpec } from "../commands/mod.ts";
 import { decodeReply, encodeCommand, encodeError, encodeRequest, OK } from "../resp/mod.ts";
 import type { Router } from "../route/mod.ts";
-import type { Request, UpstreamConnection } from "../upstream/mod.ts";
+import type { Request, UpstreamConnection, UpstreamPool } from "../upstream/mod.ts";
 import { bytesToText } from "../util/key_string.ts";
 import { SUBSCRIBE_COMMANDS } from "./subscriber.ts";
 
@@ -65,6 +65,8 @@ export class Transaction {
   #host: TransactionHost;
   #conn: UpstreamConnection | undefined;
   #opening: Promise<UpstreamConnection> | undefined;
+  /** Where the connection came from: after a reload the router's pool is another one. */
+  #pool: UpstreamPool | undefined;
   #inMulti = false;
   #queued = 0;
   #dirty = false;
@@ -128,13 +130,14 @@ export class Transaction {
   /** Ends the transaction without running it (RESET, QUIT, disconnect). */
   abandon(): void {
     const opening = this.#opening;
+    const pool = this.#pool;
     this.#opening = undefined;
     this.#conn = undefined;
     this.#inMulti = false;
     // Commands already sent still get their replies; the connection closes after them.
     opening?.then((conn) => {
       conn.tainted = true;
-      const release = () => this.#host.router.primary.pool.release(conn);
+      const release = () => pool?.release(conn);
       conn.send(RESET_FRAME).then(release, release);
     }, () => {});
   }
@@ -146,6 +149,7 @@ export class Transaction {
     const primary = host.router.primary;
     const opening = primary.pool.acquire(primary.db(host.db), host.protocol);
     this.#opening = opening;
+    this.#pool = primary.pool;
     opening.then((conn) => {
       if (this.#opening === opening) this.#conn = conn;
     }, () => {
@@ -210,11 +214,12 @@ export class Transaction {
   /** Ends the transaction once `reply` (EXEC's, DISCARD's or UNWATCH's) has arrived. */
   #finish(reply: Promise<Uint8Array>): Promise<Uint8Array> {
     const opening = this.#opening;
+    const pool = this.#pool;
     this.#opening = undefined;
     this.#conn = undefined;
     this.#inMulti = false;
     const release = () => {
-      opening?.then((conn) => this.#host.router.primary.pool.release(conn), () => {});
+      opening?.then((conn) => pool?.release(conn), () => {});
     };
     reply.then(release, release);
     return reply;

@@ -99,6 +99,32 @@ export class UpstreamPool {
     this.#idle.push(conn);
   }
 
+  /**
+   * Takes the pool out of service after a config reload: nothing new starts on it, but commands
+   * already sent get their replies. Idle connections close now, shared ones once their last
+   * reply is in, dedicated ones (transactions, blocking commands) when given back.
+   */
+  retire(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    for (const conn of this.#idle) conn.close();
+    this.#idle = [];
+    const closeQuiet = () => {
+      for (const [key, slot] of this.#shared) {
+        if (slot.connecting || (slot.conn && slot.conn.pendingCount > 0)) continue;
+        slot.conn?.close();
+        this.#shared.delete(key);
+      }
+      return this.#shared.size === 0;
+    };
+    if (closeQuiet()) return;
+    this.#sweeper = setInterval(() => {
+      if (closeQuiet()) clearInterval(this.#sweeper);
+    }, 100);
+    Deno.unrefTimer(this.#sweeper);
+  }
+
   /** Closes every connection; pending commands reject. */
   close(): void {
     this.#closed = true;
@@ -144,7 +170,8 @@ export class UpstreamPool {
     slot.connecting = true;
     try {
       const conn = await this.#open(db, protocol);
-      if (this.#closed) {
+      // A closed pool rejected its waiters already; a retired one still owes them replies.
+      if (this.#closed && slot.queue.length === 0) {
         conn.close();
         return;
       }

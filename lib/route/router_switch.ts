@@ -1,0 +1,143 @@
+import type { CommandSpec } from "../commands/mod.ts";
+import type { HealthProbe } from "../http/mod.ts";
+import { isBlocking, type RouteContext, type Router } from "./router.ts";
+import type { Target } from "./target.ts";
+
+/** Counts a router's commands under way, for a replacement to wait on. */
+class InFlight {
+  #count = 0;
+  #idle: (() => void)[] = [];
+
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.#count++;
+    const done = () => {
+      if (--this.#count === 0) { for (const resolve of this.#idle.splice(0)) resolve(); }
+    };
+    promise.then(done, done);
+    return promise;
+  }
+
+  idle(): Promise<void> {
+    if (this.#count === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+}
+
+/**
+ * The router in service, replaceable while clients stay connected (a config reload).
+ *
+ * A migration router's commands copy and delete keys, and its key locks order them; two
+ * migration routers' commands on one key must never interleave, or a copy made by the old one
+ * could restore a key the new one had just deleted. So while a migration router serves, its
+ * commands are counted, and after a replacement new commands wait until the old router's have
+ * finished (bounded by a deadline). Commands that block (BLPOP) are not waited for: their keys
+ * were copied before they blocked. A plain router is replaced at once: its commands in flight
+ * finish on its connections, which then close.
+ */
+export class RouterSwitch implements Router {
+  #current: Router;
+  #inFlight: InFlight | undefined;
+  #gate: Promise<void> | undefined;
+  #retiring = new Set<Router>();
+
+  constructor(router: Router) {
+    this.#current = router;
+    this.#inFlight = router.ordersKeys ? new InFlight() : undefined;
+  }
+
+  /** The router new commands go to. */
+  get current(): Router {
+    return this.#current;
+  }
+
+  get primary(): Target {
+    return this.#current.primary;
+  }
+
+  get probes(): readonly HealthProbe[] {
+    return this.#current.probes;
+  }
+
+  get ordersKeys(): boolean {
+    return this.#current.ordersKeys;
+  }
+
+  route(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    context: RouteContext,
+  ): Promise<Uint8Array> {
+    const gate = this.#gate;
+    if (gate !== undefined) {
+      const routed = gate.then(() => this.route(args, spec, context));
+      // The client's later commands must not overtake this one while it waits.
+      context.hold(routed);
+      return routed;
+    }
+    const inFlight = this.#inFlight;
+    const reply = this.#current.route(args, spec, context);
+    return inFlight === undefined || isBlocking(spec) ? reply : inFlight.track(reply);
+  }
+
+  prepare(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    db: number,
+  ): Promise<Uint8Array | undefined> | undefined {
+    const gate = this.#gate;
+    if (gate !== undefined) return gate.then(() => this.prepare(args, spec, db));
+    const prepared = this.#current.prepare(args, spec, db);
+    return prepared === undefined || this.#inFlight === undefined
+      ? prepared
+      : this.#inFlight.track(prepared);
+  }
+
+  checkDb(db: number): Promise<Uint8Array | undefined> {
+    const gate = this.#gate;
+    if (gate === undefined) return this.#current.checkDb(db);
+    return gate.then(() => this.#current.checkDb(db));
+  }
+
+  /**
+   * Puts `next` in service and retires the old router, at once or (for a migration router)
+   * once its commands in flight have finished or `drainMs` passed. Resolves when the old
+   * router has retired.
+   */
+  replace(next: Router, drainMs: number): Promise<void> {
+    const old = this.#current;
+    const oldInFlight = this.#inFlight;
+    this.#current = next;
+    this.#inFlight = next.ordersKeys ? new InFlight() : undefined;
+    if (oldInFlight === undefined) {
+      old.retire();
+      return Promise.resolve();
+    }
+    this.#retiring.add(old);
+    const gate: Promise<void> = withDeadline(oldInFlight.idle(), drainMs).then(() => {
+      if (this.#gate === gate) this.#gate = undefined;
+      this.#retiring.delete(old);
+      old.retire();
+    });
+    this.#gate = gate;
+    return gate;
+  }
+
+  close(): void {
+    for (const router of this.#retiring) router.close();
+    this.#retiring.clear();
+    this.#current.close();
+  }
+
+  retire(): void {
+    this.#current.retire();
+  }
+}
+
+/** Resolves when `promise` settles or `ms` have passed, whichever comes first. */
+export function withDeadline(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  return Promise.race([promise.then(() => {}, () => {}), deadline]).finally(() =>
+    clearTimeout(timer)
+  );
+}
