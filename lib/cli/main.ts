@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from "../config/mod.ts";
 import { runDemo } from "./demo.ts";
+import { HEALTH_USAGE, runHealthCommand } from "./health_command.ts";
 import { parseProxyArgs, PROXY_USAGE } from "./proxy_args.ts";
 import { RDB_USAGE, runRdbCommand } from "./rdb_command.ts";
 import { RESHARD_USAGE, runReshardCommand } from "./reshard_command.ts";
@@ -46,6 +47,7 @@ const SUBCOMMANDS: Record<string, { usage: string; run: Run }> = {
   replicate: { usage: REPLICATE_USAGE, run: runReplicateCommand },
   verify: { usage: VERIFY_USAGE, run: (args, output) => runVerifyCommand(args, output) },
   reshard: { usage: RESHARD_USAGE, run: runReshardCommand },
+  health: { usage: HEALTH_USAGE, run: (args, output) => runHealthCommand(args, output) },
 };
 
 /** Runs a subcommand, turning usage errors into its usage text and exit code 2. */

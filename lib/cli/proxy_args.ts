@@ -36,6 +36,7 @@ Commands:
   reshard                  split one Redis into several by key regex (remiro reshard --help)
   replicate                copy one database into another, then follow changes (--help)
   verify                   compare two databases key by key (remiro verify --help)
+  health                   exit 0 when a running remiro's /health is OK (remiro health --help)
 `;
 
 function port(text: string, flag: string, allowZero: boolean): number {
