@@ -38,6 +38,26 @@ ensure_redis() {
   if command -v service >/dev/null 2>&1; then $sudo service redis-server stop >/dev/null 2>&1 || true; fi
 }
 
+# The status page test drives a real headless Chromium.
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1; then return; fi
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      echo "chromium is missing; install it with: apt-get install -y chromium" >&2
+      exit 1
+    fi
+  fi
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "installing chromium from the system packages" >&2
+    $sudo apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2
+  else
+    echo "chromium is missing: install Chromium so that /usr/bin/chromium exists" >&2
+    exit 1
+  fi
+}
+
 case "${1:-}" in
   demo)
     ensure_deno
@@ -48,6 +68,7 @@ case "${1:-}" in
   test)
     ensure_deno
     ensure_redis
+    ensure_chromium
     shift
     exec deno task test "$@"
     ;;

@@ -13,7 +13,7 @@ export interface HttpServerOptions {
   metrics: MetricsSource;
   /** The servers `/health` checks; a function when they change while running. */
   probes: readonly HealthProbe[] | (() => readonly HealthProbe[]);
-  /** More read-only JSON endpoints, by path (e.g. `/admin/migration`). */
+  /** More read-only JSON endpoints, by path (e.g. `/admin/migration`); values may be promises. */
   json?: Record<string, () => unknown>;
   /** HTML pages, by path (the status page at `/`). */
   pages?: Record<string, () => string>;
@@ -50,7 +50,7 @@ async function respond(request: Request, options: HttpServerOptions): Promise<Re
   if (request.method !== "GET") {
     return new Response("method not allowed\n", { status: 405, headers: { allow: "GET" } });
   }
-  if (json) return Response.json(json());
+  if (json) return Response.json(await json());
   if (page) {
     return new Response(page(), {
       headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },

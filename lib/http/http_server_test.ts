@@ -68,3 +68,29 @@ Deno.test("startHttpServer throws when the port is taken", async () => {
     Deno.errors.AddrInUse,
   );
 });
+
+Deno.test("startHttpServer serves JSON endpoints, awaiting values that are promises", async () => {
+  const server = startHttpServer({
+    hostname: "127.0.0.1",
+    port: 0,
+    metrics: new Metrics(new Set()),
+    probes: [],
+    json: {
+      "/admin/plain": () => ({ n: 1 }),
+      "/admin/later": () => Promise.resolve({ n: 2 }),
+    },
+    pages: { "/": () => "<!doctype html><title>status</title>" },
+  });
+  try {
+    const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
+    assert.deepEqual(await (await fetch(url("/admin/plain"))).json(), { n: 1 });
+    const later = await fetch(url("/admin/later"));
+    assert.match(later.headers.get("content-type") ?? "", /^application\/json/);
+    assert.deepEqual(await later.json(), { n: 2 });
+    const page = await fetch(url("/"));
+    assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
+    assert.equal(await page.text(), "<!doctype html><title>status</title>");
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -4,6 +4,25 @@ import { type HistogramSeries, LatencyHistogram } from "./latency_histogram.ts";
 /** Which upstream Redis server a request went to. */
 type Target = "source" | "destination";
 
+/** The metrics as plain numbers, summed over targets and commands: what the status page samples. */
+export interface MetricsTotals {
+  /** Client requests answered (the latency histogram's count). */
+  requests: number;
+  /** Requests sent to the upstream servers, source and destination together. */
+  upstreamCommands: number;
+  /** Keys restored on the destination, by reads and by the migration sweeper. */
+  keysCopied: number;
+  copyErrors: number;
+  /** Requests that failed because an upstream server was unreachable or broke. */
+  upstreamErrors: number;
+  /** Open client connections. */
+  clients: number;
+  /** Upper bounds of the latency buckets in milliseconds; the last bucket has none (+Inf). */
+  latencyBoundsMs: readonly number[];
+  /** Client requests per latency bucket (not cumulative), one more entry than the bounds. */
+  latencyCounts: number[];
+}
+
 /** Latency buckets in milliseconds: a local cache hit takes ~0.05 ms, a stuck server seconds. */
 const LATENCY_BUCKETS_MS = [
   0.05,
@@ -68,6 +87,8 @@ class ChildCache<T> {
 export class Metrics {
   /** Holds every remiro_* metric; render it with {@linkcode Metrics.render}. */
   readonly registry: Registry = new Registry();
+  #cells: CountCell[] = [];
+  #latencySeries: HistogramSeries[] = [];
   #commandsBySource: ChildCache<CountCell>;
   #commandsByDestination: ChildCache<CountCell>;
   #latency: ChildCache<HistogramSeries>;
@@ -75,6 +96,7 @@ export class Metrics {
   #copyMisses: Counter<string>;
   #copyErrors: Counter<string>;
   #sourceDeletions: Counter<string>;
+  #upstreamErrors: Counter<string>;
   #upstreamErrorsSource: CounterChild;
   #upstreamErrorsDestination: CounterChild;
   #clients: Gauge<string>;
@@ -84,7 +106,7 @@ export class Metrics {
   /** @param knownCommands the command names that get a label of their own */
   constructor(knownCommands: ReadonlySet<string>) {
     const registers = [this.registry];
-    const cells: CountCell[] = [];
+    const cells = this.#cells;
     const cell = (target: Target) => (command: string) => {
       const created = { target, command, value: 0 };
       cells.push(created);
@@ -112,7 +134,11 @@ export class Metrics {
       LATENCY_BUCKETS_MS,
     );
     this.registry.registerMetric(latency.asMetric());
-    this.#latency = new ChildCache(knownCommands, (c) => latency.series(c));
+    this.#latency = new ChildCache(knownCommands, (command) => {
+      const series = latency.series(command);
+      this.#latencySeries.push(series);
+      return series;
+    });
     this.#keysCopied = new Counter({
       name: "remiro_keys_copied_total",
       help: "Keys copied from the source to the destination",
@@ -139,6 +165,7 @@ export class Metrics {
       labelNames: ["target"],
       registers,
     });
+    this.#upstreamErrors = upstreamErrors;
     this.#upstreamErrorsSource = upstreamErrors.labels("source");
     this.#upstreamErrorsDestination = upstreamErrors.labels("destination");
     this.#clients = new Gauge({
@@ -208,6 +235,28 @@ export class Metrics {
   /** Counts a client connection dropped for malformed RESP. */
   protocolError(): void {
     this.#protocolErrors.inc();
+  }
+
+  /** Totals of the counters, for sampling them without parsing the Prometheus text. */
+  async totals(): Promise<MetricsTotals> {
+    const sum = async (metric: Counter<string> | Gauge<string>) =>
+      (await metric.get()).values.reduce((total, { value }) => total + value, 0);
+    const latencyCounts = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
+    let requests = 0;
+    for (const series of this.#latencySeries) {
+      series.counts.forEach((count, i) => latencyCounts[i] += count);
+      requests += series.count;
+    }
+    return {
+      requests,
+      upstreamCommands: this.#cells.reduce((total, cell) => total + cell.value, 0),
+      keysCopied: await sum(this.#keysCopied),
+      copyErrors: await sum(this.#copyErrors),
+      upstreamErrors: await sum(this.#upstreamErrors),
+      clients: await sum(this.#clients),
+      latencyBoundsMs: LATENCY_BUCKETS_MS,
+      latencyCounts,
+    };
   }
 
   /** The metrics in Prometheus's text format, with the content type to serve them with. */

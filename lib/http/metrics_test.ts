@@ -61,3 +61,53 @@ Deno.test("Metrics instances do not share a registry", async () => {
   assert.match((await a.render()).body, /remiro_keys_copied_total 1/);
   assert.match((await b.render()).body, /remiro_keys_copied_total 0/);
 });
+
+Deno.test("Metrics totals sums counters over targets and latency buckets over commands", async () => {
+  const metrics = new Metrics(KNOWN);
+  const empty = await metrics.totals();
+  assert.deepEqual(
+    [empty.requests, empty.upstreamCommands, empty.keysCopied, empty.upstreamErrors],
+    [0, 0, 0, 0],
+  );
+  assert.equal(empty.latencyCounts.length, empty.latencyBoundsMs.length + 1);
+  assert.ok(empty.latencyCounts.every((count) => count === 0));
+
+  metrics.commandSent("destination", "get");
+  metrics.commandSent("source", "dump");
+  metrics.commandSent("destination", "nosuchcommand");
+  metrics.observeLatency("get", 0.3);
+  metrics.observeLatency("set", 0.3);
+  metrics.observeLatency("nosuchcommand", 1e9);
+  metrics.keyCopied();
+  metrics.keyCopied();
+  metrics.copyError();
+  metrics.upstreamError("source");
+  metrics.upstreamError("destination");
+  metrics.upstreamError("destination");
+  metrics.clientConnected();
+  metrics.clientConnected();
+  metrics.clientDisconnected();
+  const totals = await metrics.totals();
+  assert.deepEqual(
+    {
+      requests: totals.requests,
+      upstreamCommands: totals.upstreamCommands,
+      keysCopied: totals.keysCopied,
+      copyErrors: totals.copyErrors,
+      upstreamErrors: totals.upstreamErrors,
+      clients: totals.clients,
+    },
+    {
+      requests: 3,
+      upstreamCommands: 3,
+      keysCopied: 2,
+      copyErrors: 1,
+      upstreamErrors: 3,
+      clients: 1,
+    },
+  );
+  const half = totals.latencyBoundsMs.indexOf(0.5);
+  assert.equal(totals.latencyCounts[half], 2, "get and set in the (0.25, 0.5] bucket");
+  assert.equal(totals.latencyCounts.at(-1), 1, "the slow one past the last bound");
+  assert.equal(totals.latencyCounts.reduce((a, b) => a + b), 3);
+});
