@@ -39,6 +39,13 @@ export function untilSignal(): Promise<string> {
   });
 }
 
+/** Calls `reload` on every SIGHUP (where the system has it) until removed. */
+function onHangup(reload: () => void): { remove(): void } {
+  if (Deno.build.os === "windows") return { remove() {} };
+  Deno.addSignalListener("SIGHUP", reload);
+  return { remove: () => Deno.removeSignalListener("SIGHUP", reload) };
+}
+
 type Run = (args: string[], output: Output, stop: () => Promise<unknown>) => Promise<number>;
 
 /** The tools beside the proxy: `remiro <name> ...`. */
@@ -108,6 +115,7 @@ export async function main(
       port: options.port,
       instruPort: options.instruPort === 0 ? undefined : options.instruPort,
       log,
+      loadConfig: () => loadConfig(options.config),
     });
     const mode = config.source
       ? `migrating ${config.source.addrText} -> ${config.destination.addrText}`
@@ -116,8 +124,19 @@ export async function main(
     if (proxy.instruPort !== undefined) {
       log.info(`metrics and health on http://${options.host}:${proxy.instruPort}/metrics`);
     }
-    await stop();
-    await proxy.close();
+    const hangup = onHangup(() => {
+      proxy.reloadFromFile().catch((error) => {
+        log.error("config reload failed", { error: (error as Error).message });
+      });
+    });
+    try {
+      await stop();
+    } finally {
+      hangup.remove();
+    }
+    log.info("shutting down: no new clients, finishing the commands clients sent");
+    const cut = await proxy.shutdown();
+    log.info("remiro stopped", { clientsCutOff: cut });
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -128,7 +147,10 @@ export async function main(
       output.err(`remiro: ${error.message}`);
       return 2;
     }
-    if (error instanceof Deno.errors.AddrInUse || error instanceof Deno.errors.PermissionDenied) {
+    if (
+      error instanceof Deno.errors.AddrInUse || error instanceof Deno.errors.PermissionDenied ||
+      error instanceof Deno.errors.NotSupported
+    ) {
       output.err(`remiro: cannot listen: ${(error as Error).message}`);
       return 1;
     }

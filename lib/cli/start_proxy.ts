@@ -1,11 +1,11 @@
-import { commandNames } from "../commands/mod.ts";
+import { ConfigError } from "../config/mod.ts";
 import type { Config } from "../config/mod.ts";
-import { Metrics, startHttpServer } from "../http/mod.ts";
+import { type Metrics, startHttpServer } from "../http/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { Gauge } from "prom-client";
-import { Sweeper } from "../migrate/mod.ts";
-import { buildRouter, MigrateRouter } from "../route/mod.ts";
-import { ProxyServer } from "../server/mod.ts";
+import type { Sweeper } from "../migrate/mod.ts";
+import type { ProxyServer } from "../server/mod.ts";
+import { ProxyRuntime, type ReloadOutcome } from "./proxy_runtime.ts";
+import { startStatusBoard } from "./status_wiring.ts";
 
 /** Where the proxy listens. */
 export interface ListenOptions {
@@ -15,6 +15,8 @@ export interface ListenOptions {
   /** Port of /metrics and /health; 0 picks a free port, undefined disables. */
   instruPort?: number;
   log?: Logger;
+  /** Reads the config again for a reload (SIGHUP, POST /admin/reload); throws ConfigError. */
+  loadConfig?: () => Promise<Config>;
 }
 
 /** A running proxy, for the CLI and for tests. */
@@ -23,97 +25,100 @@ export interface RunningProxy {
   readonly instruPort: number | undefined;
   readonly metrics: Metrics;
   readonly server: ProxyServer;
-  /** The migration sweeper, when `[Migration] Sweep = true`. */
-  readonly sweeper?: Sweeper;
+  /** The migration sweeper, when `[Migration] Sweep = true` (a reload may replace it). */
+  readonly sweeper: Sweeper | undefined;
+  /** Applies a new config; see {@linkcode ProxyRuntime.reload}. */
+  reload(next: Config): Promise<ReloadOutcome>;
+  /**
+   * Reads the config again and applies it; a config that does not load is rejected (logged,
+   * counted, returned) and the running one stays.
+   */
+  reloadFromFile(): Promise<ReloadOutcome | ConfigError>;
+  /** Graceful stop within `ShutdownTimeout`; resolves with the number of clients cut off. */
+  shutdown(): Promise<number>;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Starts the proxy a config describes, with its HTTP endpoint. */
 export function startProxy(config: Config, options: ListenOptions): RunningProxy {
-  const metrics = new Metrics(commandNames());
-  const router = buildRouter(config, metrics);
-  let server: ProxyServer;
-  try {
-    server = ProxyServer.start({
-      hostname: options.host,
-      port: options.port,
-      router,
-      metrics,
-      password: config.password,
-      allowFlush: config.allowFlush ?? false,
-      log: options.log,
-    });
-  } catch (error) {
-    router.close();
-    throw error;
-  }
-  const sweeper = startSweeper(config, router, metrics, options.log);
+  const { host, log } = options;
+  const runtime = ProxyRuntime.start(config, { host, port: options.port, log });
+  const reloadFromFile = async (): Promise<ReloadOutcome | ConfigError> => {
+    if (!options.loadConfig) return new ConfigError("", undefined, "no config file to reload");
+    let next: Config;
+    try {
+      next = await options.loadConfig();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      runtime.rejected(error.message);
+      return error;
+    }
+    return await runtime.reload(next);
+  };
+  const status = options.instruPort === undefined ? undefined : startStatusBoard({
+    runtime,
+    metrics: runtime.metrics,
+    log,
+    host,
+    port: runtime.server.port,
+  });
   let http: ReturnType<typeof startHttpServer> | undefined;
   if (options.instruPort !== undefined) {
     try {
       http = startHttpServer({
-        hostname: options.host,
+        hostname: host,
         port: options.instruPort,
-        metrics,
-        probes: router.probes,
-        json: sweeper ? { "/admin/migration": () => ({ ...sweeper.progress }) } : undefined,
+        metrics: runtime.metrics,
+        probes: () => runtime.probes,
+        json: {
+          "/admin/migration": () => {
+            const sweeper = runtime.sweeper;
+            return sweeper ? { ...sweeper.progress, remaining: sweeper.remaining } : null;
+          },
+          ...status?.json,
+        },
+        pages: status?.pages,
+        actions: {
+          "/admin/reload": async () => {
+            const outcome = await reloadFromFile();
+            if (outcome instanceof ConfigError) {
+              return Response.json({ error: outcome.message }, { status: 400 });
+            }
+            return Response.json(outcome);
+          },
+        },
+        adminToken: () => runtime.config.adminToken,
       });
     } catch (error) {
-      void sweeper?.stop();
-      server.close();
+      void status?.stop();
+      void runtime.close();
       throw error;
     }
   }
+  const stopHttp = async () => {
+    await Promise.all([http?.shutdown(), status?.stop()]);
+  };
   const close = async () => {
-    await sweeper?.stop();
-    await Promise.all([server.close(), http?.shutdown()]);
+    await Promise.all([runtime.close(), stopHttp()]);
   };
   return {
-    port: server.port,
+    port: runtime.server.port,
     instruPort: http?.port,
-    metrics,
-    server,
-    sweeper,
+    metrics: runtime.metrics,
+    server: runtime.server,
+    get sweeper() {
+      return runtime.sweeper;
+    },
+    reload: (next) => runtime.reload(next),
+    reloadFromFile,
+    async shutdown() {
+      // /health and /metrics stay up while clients drain, so the drain can be watched.
+      const cut = await runtime.shutdown();
+      await stopHttp();
+      return cut;
+    },
     close,
     [Symbol.asyncDispose]: close,
   };
-}
-
-/** Starts the migration sweeper when the config asks for it, with its progress in /metrics. */
-function startSweeper(
-  config: Config,
-  router: ReturnType<typeof buildRouter>,
-  metrics: Metrics,
-  log?: Logger,
-): Sweeper | undefined {
-  const options = config.migration;
-  if (!options?.sweep || !(router instanceof MigrateRouter)) return undefined;
-  const sweeper = new Sweeper(router.copier, router.source, {
-    match: options.match,
-    rate: options.rate,
-    log,
-  });
-  const progress = sweeper.progress;
-  new Gauge({
-    name: "remiro_migration_sweep_keys",
-    help: "Keys the migration sweeper scanned, moved (copied or already there) and failed on",
-    labelNames: ["state"],
-    registers: [metrics.registry],
-    collect() {
-      this.set({ state: "scanned" }, progress.scanned);
-      this.set({ state: "moved" }, progress.moved);
-      this.set({ state: "errors" }, progress.errors);
-    },
-  });
-  new Gauge({
-    name: "remiro_migration_sweep_done",
-    help: "1 once the sweeper has walked the whole source",
-    registers: [metrics.registry],
-    collect() {
-      this.set(progress.done ? 1 : 0);
-    },
-  });
-  sweeper.start();
-  return sweeper;
 }

@@ -1,11 +1,14 @@
 import { decodeReply, scanReplyParts } from "../resp/mod.ts";
 import { DEFAULT_DB, type Target } from "../route/target.ts";
 import type { Log } from "../log/mod.ts";
+import { bytesToText } from "../util/mod.ts";
 import type { Copier } from "./copier.ts";
 
 export interface SweeperOptions {
   /** SCAN MATCH glob. */
   match?: string;
+  /** Only keys this matches (tested on the key as UTF-8 text). */
+  regex?: RegExp;
   /** Keys per second at most. */
   rate: number;
   log?: Log;
@@ -86,9 +89,10 @@ export class Sweeper {
         await this.#pause(options.retryMs ?? 1000);
         continue;
       }
-      const keys = parts.items;
+      const { regex } = options;
+      const keys = regex ? parts.items.filter((key) => regex.test(bytesToText(key))) : parts.items;
       cursor = parts.cursor;
-      progress.scanned += keys.length;
+      progress.scanned += parts.items.length;
       const started = performance.now();
       const results = await Promise.allSettled(
         keys.map((key) => this.copier.ensure(DEFAULT_DB, key)),

@@ -69,7 +69,16 @@ export class RouterSwitch implements Router {
   ): Promise<Uint8Array> {
     const gate = this.#gate;
     if (gate !== undefined) {
-      const routed = gate.then(() => this.route(args, spec, context));
+      // Routed later, the command must still see the client as it is now: its database, and
+      // "earlier commands" meaning those before it (by then its own reply is queued too).
+      const earlier = context.settled();
+      const now: RouteContext = {
+        db: context.db,
+        protocol: context.protocol,
+        settled: () => earlier,
+        hold: (dispatched) => context.hold(dispatched),
+      };
+      const routed = gate.then(() => this.route(args, spec, now));
       // The client's later commands must not overtake this one while it waits.
       context.hold(routed);
       return routed;

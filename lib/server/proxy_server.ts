@@ -120,13 +120,13 @@ export class ProxyServer {
     this.#closed = true;
     this.#listener.close();
     await this.#accepting;
-    const sessions = [...this.#sessions];
-    await withDeadline(Promise.all(sessions.map((session) => session.drain())), deadlineMs);
-    let cut = 0;
-    for (const session of this.#sessions) {
-      cut++;
-      session.close();
-    }
+    const draining = new Set(this.#sessions);
+    const drained = [...draining].map((session) =>
+      session.drain().then(() => draining.delete(session), () => {})
+    );
+    await withDeadline(Promise.all(drained), deadlineMs);
+    const cut = draining.size;
+    for (const session of this.#sessions) session.close();
     this.#routers.close();
     return cut;
   }

@@ -1,0 +1,222 @@
+import { commandNames } from "../commands/mod.ts";
+import { type Config, DEFAULT_SHUTDOWN_TIMEOUT_MS } from "../config/mod.ts";
+import { type HealthProbe, Metrics } from "../http/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { Sweeper } from "../migrate/mod.ts";
+import { buildRouter, MigrateRouter, type Router } from "../route/mod.ts";
+import { ProxyServer } from "../server/mod.ts";
+import { Counter, Gauge } from "prom-client";
+
+/** What a reload changed, and what it could not change without a restart. */
+export interface ReloadOutcome {
+  /** Config keys (or sections) whose new values are in effect. */
+  changed: string[];
+  /** Changed keys that only take effect at start. */
+  needRestart: string[];
+}
+
+/** Where the proxy listens. */
+export interface RuntimeListen {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  log?: Logger;
+}
+
+/** The upstream side of a config: a change here needs new connections (a new router). */
+function routerShape(config: Config): string {
+  return JSON.stringify([
+    config.source ?? null,
+    config.destination,
+    config.deleteOnGet,
+    config.deleteOnSet,
+  ]);
+}
+
+function migrationShape(config: Config): string {
+  const m = config.migration;
+  return JSON.stringify(m ? { ...m, regex: m.regex?.source ?? null } : null);
+}
+
+/**
+ * The proxy's moving parts that a config describes: the client listener, the router with its
+ * upstream pools, and the migration sweeper. {@linkcode ProxyRuntime.reload} applies a new
+ * config while clients stay connected; {@linkcode ProxyRuntime.shutdown} stops gracefully.
+ */
+export class ProxyRuntime {
+  readonly metrics: Metrics;
+  readonly server: ProxyServer;
+  #config: Config;
+  #sweeper: Sweeper | undefined;
+  #log: Logger | undefined;
+  #reloads: Counter<"result">;
+  #reloading: Promise<unknown> = Promise.resolve();
+  #startedAt = Date.now();
+  #reloadedAt: number | undefined;
+
+  private constructor(config: Config, server: ProxyServer, metrics: Metrics, log?: Logger) {
+    this.#config = config;
+    this.server = server;
+    this.metrics = metrics;
+    this.#log = log;
+    this.#reloads = new Counter({
+      name: "remiro_config_reloads_total",
+      help: "Config reloads (SIGHUP or POST /admin/reload), applied or rejected",
+      labelNames: ["result"],
+      registers: [metrics.registry],
+    });
+    // Both series exist from the start, so a dashboard shows 0 rather than no data.
+    this.#reloads.labels("applied").inc(0);
+    this.#reloads.labels("rejected").inc(0);
+    registerSweepGauges(metrics, () => this.#sweeper);
+    this.#startSweeper(server.router);
+  }
+
+  /** Starts listening; throws when the port cannot be bound. */
+  static start(config: Config, listen: RuntimeListen): ProxyRuntime {
+    const metrics = new Metrics(commandNames());
+    const router = buildRouter(config, metrics);
+    let server: ProxyServer;
+    try {
+      server = ProxyServer.start({
+        hostname: listen.host,
+        port: listen.port,
+        router,
+        metrics,
+        password: config.password,
+        allowFlush: config.allowFlush ?? false,
+        reusePort: config.reusePort,
+        log: listen.log,
+      });
+    } catch (error) {
+      router.close();
+      throw error;
+    }
+    return new ProxyRuntime(config, server, metrics, listen.log);
+  }
+
+  /** The config in effect. */
+  get config(): Config {
+    return this.#config;
+  }
+
+  /** The migration sweeper, when `[Migration] Sweep = true`. */
+  get sweeper(): Sweeper | undefined {
+    return this.#sweeper;
+  }
+
+  /** The current upstreams' health probes. */
+  get probes(): readonly HealthProbe[] {
+    return this.server.router.probes;
+  }
+
+  /** When the proxy started and when its config was last reloaded (epoch milliseconds). */
+  get times(): { startedAt: number; reloadedAt: number | undefined } {
+    return { startedAt: this.#startedAt, reloadedAt: this.#reloadedAt };
+  }
+
+  /**
+   * Applies a new, already validated config. Unchanged upstreams keep their connections;
+   * changed ones get a new router while commands in flight finish on the old one. Reloads run
+   * one at a time.
+   */
+  reload(next: Config): Promise<ReloadOutcome> {
+    const run = this.#reloading.then(() => this.#apply(next));
+    this.#reloading = run.catch(() => {});
+    return run;
+  }
+
+  /** Counts a reload that was refused (the new config did not load) and logs why. */
+  rejected(reason: string): void {
+    this.#reloads.labels("rejected").inc();
+    this.#log?.error("config reload rejected, the running config stays", { reason });
+  }
+
+  /**
+   * Graceful shutdown: stops accepting, finishes the commands clients already sent, then closes.
+   * Resolves with the number of clients cut off at the deadline (`ShutdownTimeout`).
+   */
+  async shutdown(deadlineMs = this.#config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS) {
+    await this.#sweeper?.stop();
+    return await this.server.shutdown(deadlineMs);
+  }
+
+  /** Stops at once: clients are disconnected. */
+  async close(): Promise<void> {
+    await this.#sweeper?.stop();
+    await this.server.close();
+  }
+
+  async #apply(next: Config): Promise<ReloadOutcome> {
+    const previous = this.#config;
+    const changed: string[] = [];
+    const needRestart: string[] = [];
+    if (Boolean(next.reusePort) !== Boolean(previous.reusePort)) needRestart.push("ReusePort");
+    const upstreams = routerShape(next) !== routerShape(previous);
+    const migration = migrationShape(next) !== migrationShape(previous);
+    if (next.password !== previous.password) changed.push("Password");
+    if (Boolean(next.allowFlush) !== Boolean(previous.allowFlush)) changed.push("AllowFlush");
+    if (next.adminToken !== previous.adminToken) changed.push("AdminToken");
+    if (next.shutdownTimeoutMs !== previous.shutdownTimeoutMs) changed.push("ShutdownTimeout");
+    this.server.reconfigure({ password: next.password, allowFlush: next.allowFlush });
+    this.#config = next;
+    if (upstreams || migration) await this.#sweeper?.stop();
+    if (upstreams) {
+      changed.push("upstreams");
+      const drainMs = next.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+      await this.server.replaceRouter(buildRouter(next, this.metrics), drainMs);
+    }
+    if (migration) changed.push("Migration");
+    if (upstreams || migration) this.#startSweeper(this.server.router);
+    this.#reloads.labels("applied").inc();
+    this.#reloadedAt = Date.now();
+    this.#log?.info("config reloaded", {
+      changed: changed.join(",") || "nothing",
+      needRestart: needRestart.join(",") || undefined,
+    });
+    return { changed, needRestart };
+  }
+
+  #startSweeper(router: Router): void {
+    this.#sweeper = undefined;
+    const options = this.#config.migration;
+    if (!options?.sweep || !(router instanceof MigrateRouter)) return;
+    this.#sweeper = new Sweeper(router.copier, router.source, {
+      match: options.match,
+      regex: options.regex,
+      rate: options.rate,
+      log: this.#log,
+    });
+    this.#sweeper.start();
+  }
+}
+
+/** The sweeper's progress in /metrics; the sweeper changes when a reload restarts it. */
+function registerSweepGauges(metrics: Metrics, current: () => Sweeper | undefined): void {
+  new Gauge({
+    name: "remiro_migration_sweep_keys",
+    help: "Keys the migration sweeper scanned, moved (copied or already there), failed on, " +
+      "and still has to scan (estimated from the source's DBSIZE at the start)",
+    labelNames: ["state"],
+    registers: [metrics.registry],
+    collect() {
+      const sweeper = current();
+      if (sweeper === undefined) return;
+      const { progress } = sweeper;
+      this.set({ state: "scanned" }, progress.scanned);
+      this.set({ state: "moved" }, progress.moved);
+      this.set({ state: "errors" }, progress.errors);
+      const remaining = sweeper.remaining;
+      if (remaining !== undefined) this.set({ state: "remaining" }, remaining);
+    },
+  });
+  new Gauge({
+    name: "remiro_migration_sweep_done",
+    help: "1 once the sweeper has walked the whole source",
+    registers: [metrics.registry],
+    collect() {
+      const sweeper = current();
+      if (sweeper !== undefined) this.set(sweeper.progress.done ? 1 : 0);
+    },
+  });
+}
