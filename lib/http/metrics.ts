@@ -168,6 +168,9 @@ export class Metrics {
     this.#upstreamErrors = upstreamErrors;
     this.#upstreamErrorsSource = upstreamErrors.labels("source");
     this.#upstreamErrorsDestination = upstreamErrors.labels("destination");
+    // Both series exist from the start: a dashboard shows 0 errors rather than no data.
+    this.#upstreamErrorsSource.inc(0);
+    this.#upstreamErrorsDestination.inc(0);
     this.#clients = new Gauge({
       name: "remiro_client_connections",
       help: "Open client connections",
