@@ -17,45 +17,38 @@ ensure_deno() {
   npm install -g "deno@$DENO_VERSION" >&2
 }
 
-ensure_redis() {
-  if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then return; fi
-  local sudo=""
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-      echo "redis-server is missing; install it with: apt-get install -y redis-server redis-tools" >&2
-      exit 1
-    fi
-  fi
-  if command -v apt-get >/dev/null 2>&1; then
-    echo "installing redis-server and redis-tools from the system packages" >&2
-    $sudo apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server redis-tools >&2
-  else
-    echo "redis-server is missing: install Redis 6.2 or newer (brew install redis, dnf install redis, ...)" >&2
+# Root, or sudo when there is one; "missing" when neither.
+sudo_prefix() {
+  if [ "$(id -u)" -eq 0 ]; then echo ""; elif command -v sudo >/dev/null 2>&1; then echo "sudo"; else echo "missing"; fi
+}
+
+# apt_install "what is missing" "how to get it elsewhere" PACKAGE...
+apt_install() {
+  local what="$1" elsewhere="$2"
+  shift 2
+  local sudo
+  sudo=$(sudo_prefix)
+  if [ "$sudo" = "missing" ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "$what is missing: $elsewhere (Debian/Ubuntu: apt-get install -y $*)" >&2
     exit 1
   fi
+  echo "installing $* from the system packages" >&2
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >&2
+}
+
+ensure_redis() {
+  if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then return; fi
+  apt_install redis-server "install Redis 6.2 or newer (brew install redis, dnf install redis, ...)" \
+    redis-server redis-tools
   # The package starts a system-wide server on 6379; tests and the demo start their own.
-  if command -v service >/dev/null 2>&1; then $sudo service redis-server stop >/dev/null 2>&1 || true; fi
+  if command -v service >/dev/null 2>&1; then $(sudo_prefix) service redis-server stop >/dev/null 2>&1 || true; fi
 }
 
 # The status page test drives a real headless Chromium.
 ensure_chromium() {
   if command -v chromium >/dev/null 2>&1; then return; fi
-  local sudo=""
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-      echo "chromium is missing; install it with: apt-get install -y chromium" >&2
-      exit 1
-    fi
-  fi
-  if command -v apt-get >/dev/null 2>&1; then
-    echo "installing chromium from the system packages" >&2
-    $sudo apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2
-  else
-    echo "chromium is missing: install Chromium so that /usr/bin/chromium exists" >&2
-    exit 1
-  fi
+  apt_install chromium "install Chromium so that /usr/bin/chromium exists" chromium
 }
 
 case "${1:-}" in
