@@ -20,6 +20,31 @@ export interface ServerConfig {
    * `Infinity` when the config says `"0"`, which in the Go Remiro meant "never close".
    */
   idleTimeoutMs: number;
+  /**
+   * A group of servers behind this section (`Mode = "failover"` or `"sentinel"`); `addr` and
+   * `addrText` then name the first member or sentinel, for messages only.
+   */
+  group?: GroupConfig;
+}
+
+/** A master and its replicas, followed by Remiro itself or through Redis Sentinel. */
+export interface GroupConfig {
+  /** `failover`: Remiro checks the members and promotes a replica; `sentinel`: Sentinel does. */
+  mode: "failover" | "sentinel";
+  /** `Addrs`: the members (failover mode). */
+  members: { addr: { hostname: string; port: number } | { path: string }; addrText: string }[];
+  /** `Sentinels`: where to ask for the master (sentinel mode). */
+  sentinels: { addr: { hostname: string; port: number } | { path: string }; addrText: string }[];
+  /** `MasterName`: the name the sentinels monitor the master by. */
+  masterName?: string;
+  /** `ReadFrom`: read-only commands go to the master, or round-robin to healthy replicas. */
+  readFrom: "master" | "replicas";
+  /** `CheckInterval` in milliseconds (1 s). */
+  checkIntervalMs: number;
+  /** `DownAfter` in milliseconds: failed checks for this long mark a server down (3 s). */
+  downAfterMs: number;
+  /** `MaxReplicaLag` in bytes of replication offset: replicas further behind get no reads. */
+  maxReplicaLagBytes: number;
 }
 
 /**

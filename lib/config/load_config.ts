@@ -1,12 +1,20 @@
-import { parse, TomlError, type TomlValue } from "smol-toml";
+import { parse, TomlError } from "smol-toml";
 import { parseAddress } from "./address.ts";
 import type { Config, ServerConfig } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
-import { describeValue, isTable } from "./describe_value.ts";
-import { parseDuration } from "./duration.ts";
+import { isTable } from "./describe_value.ts";
+import { GROUP_KEYS, readGroup } from "./read_group.ts";
+import {
+  KeyProblem,
+  readBoolean,
+  readCount,
+  readDurationMs,
+  readOptionalString,
+  type Table,
+  wrongType,
+} from "./config_reader.ts";
 import { suggestKey } from "./suggest_key.ts";
 
-type Table = { [key: string]: TomlValue };
 type SectionName = "Source" | "Destination";
 
 const TOP_LEVEL_KEYS = [
@@ -22,21 +30,21 @@ const TOP_LEVEL_KEYS = [
   "Migration",
 ];
 const MIGRATION_KEYS = ["Sweep", "Match", "Regex", "Rate"];
-const SERVER_KEYS = ["Addr", "Password", "Username", "DB", "MaxIdleConns", "IdleTimeout"];
-const MAX_INT32 = 2 ** 31 - 1;
+const SERVER_KEYS = [
+  "Addr",
+  "Password",
+  "Username",
+  "DB",
+  "MaxIdleConns",
+  "IdleTimeout",
+  ...GROUP_KEYS,
+];
 
 /** Defaults of the Go Remiro's config template, which differ between the two servers. */
 const SERVER_DEFAULTS: Record<SectionName, { maxIdleConns: number; idleTimeout: string }> = {
   Source: { maxIdleConns: 50, idleTimeout: "30s" },
   Destination: { maxIdleConns: 100, idleTimeout: "45s" },
 };
-
-/** A problem with one key; {@linkcode parseConfig} adds the file name. */
-class KeyProblem extends Error {
-  constructor(readonly key: string, readonly problem: string) {
-    super(`${key}: ${problem}`);
-  }
-}
 
 function keyPath(section: SectionName | undefined, name: string): string {
   const shown = /^[A-Za-z0-9_-]+$/.test(name) ? name : JSON.stringify(name);
@@ -73,50 +81,6 @@ function rejectUnknownKeys(table: Table, section: SectionName | undefined): void
   }
 }
 
-function wrongType(key: string, expected: string, value: TomlValue): KeyProblem {
-  const secret = key.endsWith("Password") || key === "AdminToken";
-  return new KeyProblem(key, `expected ${expected}, got ${describeValue(value, { secret })}`);
-}
-
-function readBoolean(table: Table, name: string): boolean {
-  const value = table[name];
-  if (value === undefined) return false;
-  if (typeof value !== "boolean") throw wrongType(name, "a boolean", value);
-  return value;
-}
-
-/** A string option; empty means unset, as Go's zero value did. */
-function readOptionalString(table: Table, key: string, name: string): string | undefined {
-  const value = table[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "string") throw wrongType(key, "a string", value);
-  return value === "" ? undefined : value;
-}
-
-function readCount(table: Table, key: string, name: string, fallback: number): number {
-  const value = table[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== "bigint") throw wrongType(key, "an integer", value);
-  if (value < 0n) throw new KeyProblem(key, `must not be negative, got ${value}`);
-  if (value > BigInt(MAX_INT32)) {
-    throw new KeyProblem(key, `must be at most ${MAX_INT32}, got ${value}`);
-  }
-  return Number(value);
-}
-
-function readDurationMs(table: Table, key: string, name: string, fallback: string): number {
-  const value = table[name] ?? fallback;
-  if (typeof value !== "string") throw wrongType(key, 'a duration string such as "30s"', value);
-  let ms: number;
-  try {
-    ms = parseDuration(value);
-  } catch (error) {
-    throw new KeyProblem(key, (error as RangeError).message);
-  }
-  if (ms < 0) throw new KeyProblem(key, `must not be negative, got ${JSON.stringify(value)}`);
-  return ms;
-}
-
 function readIdleTimeout(table: Table, key: string, fallback: string): number {
   const ms = readDurationMs(table, key, "IdleTimeout", fallback);
   // In the Go Remiro (redigo's pool) a zero IdleTimeout kept idle connections forever.
@@ -130,7 +94,9 @@ function readServer(doc: Table, section: SectionName): ServerConfig | undefined 
   rejectUnknownKeys(table, section);
   const key = (name: string) => keyPath(section, name);
 
-  const addrValue = table.Addr;
+  const group = readGroup(table, key);
+  const first = group?.members[0] ?? group?.sentinels[0];
+  const addrValue = first ? first.addrText : table.Addr;
   if (addrValue === undefined) throw new KeyProblem(key("Addr"), "required");
   if (typeof addrValue !== "string") {
     throw wrongType(key("Addr"), 'an address string such as "127.0.0.1:6379"', addrValue);
@@ -161,6 +127,13 @@ function readServer(doc: Table, section: SectionName): ServerConfig | undefined 
   // Optional keys are left out rather than set to undefined, so configs compare cleanly.
   if (password !== undefined) server.password = password;
   if (username !== undefined) server.username = username;
+  if (group !== undefined) {
+    server.group = group;
+    // Messages name the group by what the config lists.
+    server.addrText = group.mode === "failover"
+      ? group.members.map((m) => m.addrText).join(",")
+      : `sentinel ${group.masterName} (${group.sentinels.map((s) => s.addrText).join(",")})`;
+  }
   return server;
 }
 

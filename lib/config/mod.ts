@@ -3,7 +3,12 @@
  *
  * @module
  */
-export { type Config, DEFAULT_SHUTDOWN_TIMEOUT_MS, type ServerConfig } from "./config.ts";
+export {
+  type Config,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  type GroupConfig,
+  type ServerConfig,
+} from "./config.ts";
 export { ConfigError } from "./config_error.ts";
 export { loadConfig, parseConfig } from "./load_config.ts";
 export { parseDuration } from "./duration.ts";

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { ConfigError } from "./config_error.ts";
+import { parseConfig } from "./load_config.ts";
+
+const FILE = "group.toml";
+
+function rejects(text: string, key: string, problem: RegExp): void {
+  assert.throws(() => parseConfig(text, FILE), (error: unknown) => {
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.equal(error.key, key);
+    assert.match(error.problem, problem);
+    return true;
+  });
+}
+
+Deno.test("a failover group lists its members and gets the check defaults", () => {
+  const config = parseConfig(
+    `[Destination]\nMode = "failover"\nAddrs = ["10.0.0.1:6379", "10.0.0.2:6379"]\n` +
+      `ReadFrom = "replicas"\nPassword = "p"\n`,
+    FILE,
+  );
+  const { destination } = config;
+  assert.equal(destination.addrText, "10.0.0.1:6379,10.0.0.2:6379");
+  assert.deepEqual(destination.addr, { hostname: "10.0.0.1", port: 6379 });
+  assert.equal(destination.password, "p");
+  assert.deepEqual(destination.group, {
+    mode: "failover",
+    members: [
+      { addr: { hostname: "10.0.0.1", port: 6379 }, addrText: "10.0.0.1:6379" },
+      { addr: { hostname: "10.0.0.2", port: 6379 }, addrText: "10.0.0.2:6379" },
+    ],
+    sentinels: [],
+    readFrom: "replicas",
+    checkIntervalMs: 1000,
+    downAfterMs: 3000,
+    maxReplicaLagBytes: 1024 * 1024,
+  });
+});
+
+Deno.test("a sentinel group names its sentinels and the master", () => {
+  const config = parseConfig(
+    `[Source]\nMode = "sentinel"\nSentinels = ["s1:26379", "s2:26379"]\nMasterName = "mymaster"\n` +
+      `CheckInterval = "250ms"\nDownAfter = "1s"\n[Destination]\nAddr = "h:1"\n`,
+    FILE,
+  );
+  const group = config.source?.group;
+  assert.equal(group?.mode, "sentinel");
+  assert.equal(group?.masterName, "mymaster");
+  assert.deepEqual(group?.sentinels.map((s) => s.addrText), ["s1:26379", "s2:26379"]);
+  assert.equal(group?.checkIntervalMs, 250);
+  assert.equal(group?.downAfterMs, 1000);
+  assert.equal(config.source?.addrText, "sentinel mymaster (s1:26379,s2:26379)");
+});
+
+Deno.test("group keys are checked: mode, lists, and what each mode needs", () => {
+  const d = "[Destination]\n";
+  rejects(`${d}Mode = "ring"\nAddrs = ["h:1"]\n`, "Destination.Mode", /one of "single"/);
+  rejects(`${d}Mode = "failover"\n`, "Destination.Addrs", /required/);
+  rejects(`${d}Mode = "failover"\nAddrs = []\n`, "Destination.Addrs", /non-empty list/);
+  rejects(`${d}Mode = "failover"\nAddrs = ["h:1", "h:1"]\n`, "Destination.Addrs", /twice/);
+  rejects(`${d}Mode = "failover"\nAddrs = ["nohost"]\n`, "Destination.Addrs", /missing port/);
+  rejects(`${d}Mode = "failover"\nAddrs = ["h:1"]\nAddr = "h:2"\n`, "Destination.Addr", /not used/);
+  rejects(`${d}Addr = "h:1"\nAddrs = ["h:2"]\n`, "Destination.Addrs", /needs Mode/);
+  rejects(`${d}Mode = "sentinel"\nSentinels = ["s:1"]\n`, "Destination.MasterName", /required/);
+  rejects(
+    `${d}Mode = "failover"\nAddrs = ["h:1"]\nMasterName = "m"\n`,
+    "Destination.MasterName",
+    /only used with Mode = "sentinel"/,
+  );
+  rejects(
+    `${d}Mode = "failover"\nAddrs = ["h:1"]\nReadFrom = "any"\n`,
+    "Destination.ReadFrom",
+    /one of "master", "replicas"/,
+  );
+  rejects(
+    `${d}Mode = "failover"\nAddrs = ["h:1"]\nCheckInterval = "0s"\n`,
+    "Destination.CheckInterval",
+    /positive/,
+  );
+});
