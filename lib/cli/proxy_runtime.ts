@@ -1,6 +1,7 @@
 import { commandNames } from "../commands/mod.ts";
 import { type Config, DEFAULT_SHUTDOWN_TIMEOUT_MS } from "../config/mod.ts";
 import { type HealthProbe, Metrics } from "../http/mod.ts";
+import { groupsOf, registerGroupMetrics } from "../failover/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { Sweeper } from "../migrate/mod.ts";
 import { buildRouter, MigrateRouter, type Router } from "../route/mod.ts";
@@ -69,13 +70,14 @@ export class ProxyRuntime {
     this.#reloads.labels("applied").inc(0);
     this.#reloads.labels("rejected").inc(0);
     registerSweepGauges(metrics, () => this.#sweeper);
+    registerGroupMetrics(metrics.registry, () => groupsOf(this.server.router.targets));
     this.#startSweeper(server.router);
   }
 
   /** Starts listening; throws when the port cannot be bound. */
   static start(config: Config, listen: RuntimeListen): ProxyRuntime {
     const metrics = new Metrics(commandNames());
-    const router = buildRouter(config, metrics);
+    const router = buildRouter(config, metrics, listen.log);
     let server: ProxyServer;
     try {
       server = ProxyServer.start({
@@ -164,7 +166,7 @@ export class ProxyRuntime {
     if (upstreams) {
       changed.push("upstreams");
       const drainMs = next.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-      await this.server.replaceRouter(buildRouter(next, this.metrics), drainMs);
+      await this.server.replaceRouter(buildRouter(next, this.metrics, this.#log), drainMs);
     }
     if (migration) changed.push("Migration");
     if (upstreams || migration) this.#startSweeper(this.server.router);

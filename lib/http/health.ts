@@ -4,6 +4,8 @@ export interface HealthProbe {
   name: string;
   /** Resolves when the server answered PONG; rejects with an Error whose message is the reason. */
   ping(): Promise<void>;
+  /** Listed in the body, but its failure does not make the check fail (a replica in a group). */
+  optional?: boolean;
 }
 
 /** The state of one server in the `/health` body. */
@@ -48,7 +50,7 @@ export async function checkHealth(
   const entries = probes.map((p, i): [string, HealthStatus] => [p.name, statuses[i]]);
   entries.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
   return {
-    ok: statuses.every((s) => s.status === "OK"),
+    ok: statuses.every((s, i) => s.status === "OK" || probes[i].optional === true),
     body: Object.fromEntries(entries),
   };
 }

@@ -73,3 +73,19 @@ Deno.test("checkHealth of a plain proxy has only the destination", async () => {
   const report = await checkHealth([{ name: "destinationRedis", ping: () => Promise.resolve() }]);
   assert.deepEqual(report, { ok: true, body: { destinationRedis: { status: "OK" } } });
 });
+
+Deno.test("checkHealth lists an optional probe's failure without failing the check", async () => {
+  const report = await checkHealth([
+    { name: "destinationRedis", ping: () => Promise.resolve() },
+    {
+      name: "destinationRedis 10.0.0.2:6379",
+      optional: true,
+      ping: () => Promise.reject(new Error("connection refused")),
+    },
+  ]);
+  assert.equal(report.ok, true);
+  assert.deepEqual(report.body["destinationRedis 10.0.0.2:6379"], {
+    status: "Error",
+    error: "connection refused",
+  });
+});

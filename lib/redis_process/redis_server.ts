@@ -113,6 +113,16 @@ export class RedisServer implements AsyncDisposable {
     return this.#stopping;
   }
 
+  /** Kills the server at once (SIGKILL, as a crash would), then cleans up like stop. */
+  kill(): Promise<void> {
+    try {
+      this.#process?.kill("SIGKILL");
+    } catch {
+      // It has already exited.
+    }
+    return this.stop();
+  }
+
   /** Stops the server and starts a new, empty one on the same port. */
   async restart(): Promise<void> {
     await this.stop();

@@ -39,9 +39,21 @@ export interface MigrateOptions {
  * otherwise the key would come back from the source once it is gone from the destination.
  */
 export class MigrateRouter implements Router {
-  readonly probes: readonly HealthProbe[];
   readonly copier: Copier;
   #source: Target;
+
+  /** Computed on each use: a sentinel group learns its members while running. */
+  get probes(): HealthProbe[] {
+    return [
+      ...this.#destination.probes("destinationRedis"),
+      ...this.#source.probes("sourceRedis"),
+    ];
+  }
+
+  /** Both upstreams: metrics and the status page read their groups. */
+  get targets(): readonly Target[] {
+    return [this.#source, this.#destination];
+  }
 
   /** The source server, for jobs that walk it (the migration sweeper). */
   get source(): Target {
@@ -57,10 +69,6 @@ export class MigrateRouter implements Router {
     this.copier = new Copier(source, destination, destination.metrics, {
       deleteOnGet: options.deleteOnGet,
     });
-    this.probes = [
-      { name: "destinationRedis", ping: () => destination.ping() },
-      { name: "sourceRedis", ping: () => source.ping() },
-    ];
   }
 
   route(
@@ -146,13 +154,13 @@ export class MigrateRouter implements Router {
   readonly ordersKeys = true;
 
   retire(): void {
-    this.#source.pool.retire();
-    this.#destination.pool.retire();
+    this.#source.retire();
+    this.#destination.retire();
   }
 
   close(): void {
-    this.#source.pool.close();
-    this.#destination.pool.close();
+    this.#source.close();
+    this.#destination.close();
   }
 
   /** Commands that only overwrite: no copy needed. */

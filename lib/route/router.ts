@@ -8,6 +8,11 @@ export interface RouteContext {
   readonly db: number;
   /** The RESP version the client speaks; its replies come from connections speaking it. */
   readonly protocol: 2 | 3;
+  /**
+   * The client has used WAIT: it wants to read what it wrote, so its reads stay on the master
+   * when a group would send them to replicas.
+   */
+  readonly readsFromPrimary?: boolean;
   /** Resolves when every earlier command of this client has its final reply. */
   settled(): Promise<void>;
   /**
@@ -48,6 +53,8 @@ export interface Router {
    * deletions): another router must not take over while its commands are under way.
    */
   readonly ordersKeys: boolean;
+  /** The upstreams: metrics and the status page read their groups. */
+  readonly targets: readonly Target[];
   /** Health probes for `/health`, one per upstream server. */
   readonly probes: readonly HealthProbe[];
   /** Closes all upstream connections. */

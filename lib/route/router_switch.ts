@@ -58,6 +58,10 @@ export class RouterSwitch implements Router {
     return this.#current.probes;
   }
 
+  get targets(): readonly Target[] {
+    return this.#current.targets;
+  }
+
   get ordersKeys(): boolean {
     return this.#current.ordersKeys;
   }
@@ -75,6 +79,7 @@ export class RouterSwitch implements Router {
       const now: RouteContext = {
         db: context.db,
         protocol: context.protocol,
+        readsFromPrimary: context.readsFromPrimary,
         settled: () => earlier,
         hold: (dispatched) => context.hold(dispatched),
       };

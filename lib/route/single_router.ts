@@ -1,16 +1,24 @@
 import type { CommandSpec } from "../commands/mod.ts";
+import type { HealthProbe } from "../http/mod.ts";
 import { encodeRequest } from "../resp/mod.ts";
 import { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
 import type { Target } from "./target.ts";
 
 /** Plain proxy: every command goes to the destination as it is (no `[Source]` configured). */
 export class SingleRouter implements Router {
-  readonly probes;
   #destination: Target;
 
   constructor(destination: Target) {
     this.#destination = destination;
-    this.probes = [{ name: "destinationRedis" as const, ping: () => destination.ping() }];
+  }
+
+  /** Computed on each use: a sentinel group learns its members while running. */
+  get probes(): HealthProbe[] {
+    return this.#destination.probes("destinationRedis");
+  }
+
+  get targets(): readonly Target[] {
+    return [this.#destination];
   }
 
   route(
@@ -37,11 +45,11 @@ export class SingleRouter implements Router {
   readonly ordersKeys = false;
 
   retire(): void {
-    this.#destination.pool.retire();
+    this.#destination.retire();
   }
 
   close(): void {
-    this.#destination.pool.close();
+    this.#destination.close();
   }
 }
 
@@ -57,7 +65,12 @@ export function forward(
 ): Promise<Uint8Array> {
   const frame = encodeRequest(args);
   const { db, protocol } = context;
-  if (!isBlocking(spec)) return target.send(db, metricName(spec), frame, protocol);
+  if (!isBlocking(spec)) {
+    // Read-only commands may go to a replica, unless the client asked to read its own writes.
+    const readOnly = target.splitsReads && !context.readsFromPrimary &&
+      spec?.flags.has("readonly") === true;
+    return target.send(db, metricName(spec), frame, protocol, readOnly);
+  }
   const reply = target.sendBlocking(db, metricName(spec), frame, protocol);
   context.hold(reply);
   return reply;

@@ -1,6 +1,25 @@
-import type { Metrics } from "../http/mod.ts";
+import type { HealthProbe, Metrics } from "../http/mod.ts";
 import { encodeError, encodeRequest, errorMessage } from "../resp/mod.ts";
-import { type Request, UpstreamError, type UpstreamPool } from "../upstream/mod.ts";
+import { type Request, UpstreamError, UpstreamPool } from "../upstream/mod.ts";
+
+/**
+ * Where a target's commands go when it is a group of servers: the current master's pool, and
+ * replicas' pools for reads (a failover group implements it).
+ */
+export interface PoolSource {
+  /** The pool writes go to; may throw the group's failure when no server is known. */
+  readonly primary: UpstreamPool;
+  /** A pool for a read-only command, or undefined to use the primary. */
+  reader(): UpstreamPool | undefined;
+  /** Until the group knows its master: commands wait for it. */
+  readonly pending: Promise<void> | undefined;
+  /** Why no command can run now (no master), or undefined. */
+  readonly failure: UpstreamError | undefined;
+  /** Health probes: the group as `name`, each member listed. */
+  probes(name: string): HealthProbe[];
+  retire(): void;
+  close(): void;
+}
 
 /** The database a client has not changed with SELECT: each server's configured `DB`. */
 export const DEFAULT_DB = -1;
@@ -10,12 +29,52 @@ export const DEFAULT_DB = -1;
  * `remiro_command_count` counter for everything sent to it.
  */
 export class Target {
+  /** The group behind this target, when it is one. */
+  readonly group: PoolSource | undefined;
+  /** The one server's pool, when the target is not a group: the fast path. */
+  #single: UpstreamPool | undefined;
+
   constructor(
     readonly name: "source" | "destination",
-    readonly pool: UpstreamPool,
+    pools: UpstreamPool | PoolSource,
     readonly defaultDb: number,
     readonly metrics: Metrics,
-  ) {}
+  ) {
+    if (pools instanceof UpstreamPool) this.#single = pools;
+    else this.group = pools;
+  }
+
+  /** The pool writes go to (a group's current master). */
+  get pool(): UpstreamPool {
+    return this.#single ?? this.group!.primary;
+  }
+
+  /** True when read-only commands may go elsewhere than writes (a group reading replicas). */
+  get splitsReads(): boolean {
+    return this.group !== undefined;
+  }
+
+  /** Health probes: one PING, or the group and each of its members. */
+  probes(name: string): HealthProbe[] {
+    return this.group?.probes(name) ?? [{ name, ping: () => this.ping() }];
+  }
+
+  retire(): void {
+    (this.#single ?? this.group!).retire();
+  }
+
+  close(): void {
+    (this.#single ?? this.group!).close();
+  }
+
+  /** Resolves when a group can take commands, rejects with its failure; undefined when it can. */
+  #notReady(): Promise<void> | undefined {
+    const group = this.group;
+    if (group === undefined) return undefined;
+    if (group.pending) return group.pending.then(() => this.#notReady());
+    const failure = group.failure;
+    return failure ? Promise.reject(failure) : undefined;
+  }
 
   /** The server-side database for a client's database ({@linkcode DEFAULT_DB} = configured). */
   db(clientDb: number): number {
@@ -31,9 +90,19 @@ export class Target {
     command: string,
     frame: Request,
     protocol: 2 | 3 = 2,
+    readOnly = false,
   ): Promise<Uint8Array> {
+    const single = this.#single;
+    if (single) {
+      this.metrics.commandSent(this.name, command);
+      return single.send(this.db(clientDb), frame, protocol);
+    }
+    const waiting = this.#notReady();
+    if (waiting) return waiting.then(() => this.send(clientDb, command, frame, protocol, readOnly));
     this.metrics.commandSent(this.name, command);
-    return this.pool.send(this.db(clientDb), frame, protocol);
+    const group = this.group!;
+    const pool = (readOnly ? group.reader() : undefined) ?? group.primary;
+    return pool.send(this.db(clientDb), frame, protocol);
   }
 
   /** Encodes and sends a command built by the proxy itself. */
@@ -64,12 +133,15 @@ export class Target {
     frame: Request,
     protocol: 2 | 3 = 2,
   ): Promise<Uint8Array> {
+    await this.#notReady();
     this.metrics.commandSent(this.name, command);
-    const conn = await this.pool.acquire(this.db(clientDb), protocol);
+    // A failover may change the pool meanwhile: the connection goes back where it came from.
+    const pool = this.pool;
+    const conn = await pool.acquire(this.db(clientDb), protocol);
     try {
       return await conn.send(frame);
     } finally {
-      this.pool.release(conn);
+      pool.release(conn);
     }
   }
 
@@ -80,15 +152,18 @@ export class Target {
    */
   async checkDb(clientDb: number): Promise<Uint8Array | undefined> {
     let conn;
+    let pool;
     try {
-      conn = await this.pool.acquire(this.db(clientDb));
+      await this.#notReady();
+      pool = this.pool;
+      conn = await pool.acquire(this.db(clientDb));
     } catch (error) {
       if (error instanceof UpstreamError && error.reason.startsWith("ERR DB index")) {
         return encodeError("ERR DB index is out of range");
       }
       throw error;
     }
-    this.pool.release(conn);
+    pool.release(conn);
     return undefined;
   }
 

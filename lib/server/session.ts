@@ -55,6 +55,8 @@ export class Session
   lastCommandAt = performance.now();
   lastCommand = "";
   replyMode: "on" | "off" | "skip" = "on";
+  /** Set by WAIT: the client reads what it wrote, so a group keeps its reads on the master. */
+  readsFromPrimary = false;
   name: string | undefined;
   authenticated: boolean;
   quitting = false;
@@ -300,6 +302,7 @@ export class Session
       if (answered !== undefined) return answered;
       return this.router.route(args, spec, this);
     }
+    if (name === "wait" || name === "waitaof") this.readsFromPrimary = true;
     const local = answerLocally(this, name, args);
     // SELECT checks the database upstream: the next command must run in the new one.
     if (local instanceof Promise) this.hold(local);
@@ -314,6 +317,7 @@ export class Session
     this.protocol = 2;
     this.name = undefined;
     this.replyMode = "on";
+    this.readsFromPrimary = false;
     this.authenticated = this.credentials === undefined;
     return RESET_REPLY;
   }
