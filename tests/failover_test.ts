@@ -105,6 +105,22 @@ integrationTest(
       assert.equal(health[`destinationRedis ${promoted.addr} (master)`].status, "OK");
       assert.equal(health[`destinationRedis ${master.addr}`].status, "Error");
 
+      const status = await (await fetch(`http://127.0.0.1:${proxy.instruPort}/admin/status`))
+        .json();
+      const members = status.upstreams[0].members;
+      assert.deepEqual(
+        members.map((
+          m: { name: string; address: string; status: string },
+        ) => [m.name, m.address, m.status]),
+        [
+          ["destination", master.addr, "Error"],
+          ...replicas.map((r) => [
+            r === promoted ? "destination (master)" : "destination",
+            r.addr,
+            "OK",
+          ]),
+        ],
+      );
       // The old master comes back (empty, as after a crash): it must become a replica.
       await master.restart();
       await waitForReplica(master, promoted);

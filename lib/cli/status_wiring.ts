@@ -1,5 +1,7 @@
 import type { Config } from "../config/mod.ts";
 import type { ProxyRuntime } from "./proxy_runtime.ts";
+import { groupsOf } from "../failover/mod.ts";
+import type { Target } from "../route/mod.ts";
 import {
   type HealthProbe,
   type Metrics,
@@ -43,7 +45,7 @@ export function startStatusBoard(options: StatusWiringOptions): StatusRoutes {
   const board = new StatusBoard({
     metrics: options.metrics,
     // Health probes are named sourceRedis and destinationRedis.
-    upstreams: () => upstreamGroups(runtime.config, runtime.probes),
+    upstreams: () => upstreamGroups(runtime.config, runtime.probes, runtime.server.router.targets),
     migration: () => {
       const sweeper = runtime.sweeper;
       return sweeper && { ...sweeper.progress, remaining: sweeper.remaining };
@@ -68,16 +70,41 @@ export function startStatusBoard(options: StatusWiringOptions): StatusRoutes {
   };
 }
 
-/** Each configured upstream as a group of one member, named after its config section. */
-function upstreamGroups(config: Config, probes: readonly HealthProbe[]): UpstreamGroupSource[] {
+/**
+ * Each configured upstream as a group: a failover group with its members (the current master
+ * marked), or a single server as a group of one.
+ */
+function upstreamGroups(
+  config: Config,
+  probes: readonly HealthProbe[],
+  targets: readonly Target[],
+) {
   const groups: UpstreamGroupSource[] = [];
   for (const upstream of UPSTREAMS) {
     const server = config[upstream.name];
     const probe = probes.find((p) => p.name === upstream.probe);
     if (!server || !probe) continue;
+    const group = groupsOf(targets.filter((t) => t.name === upstream.name))[0];
+    if (!group) {
+      groups.push({
+        name: upstream.name,
+        members: [{ name: upstream.name, address: server.addrText, probe }],
+      });
+      continue;
+    }
     groups.push({
       name: upstream.name,
-      members: [{ name: upstream.name, address: server.addrText, probe }],
+      members: group.members.map((member) => ({
+        name: member.current ? `${upstream.name} (master)` : upstream.name,
+        address: member.address,
+        role: member.role,
+        probe: {
+          name: member.address,
+          // The group's own checks already know; the page does not ping again.
+          ping: () =>
+            member.up ? Promise.resolve() : Promise.reject(new Error(member.error ?? "down")),
+        },
+      })),
     });
   }
   return groups;
