@@ -4,6 +4,7 @@ import type { Config } from "../lib/config/mod.ts";
 import { Logger } from "../lib/log/mod.ts";
 import { ioredisClient } from "./_util/clients.ts";
 import { integrationTest } from "./_util/integration.ts";
+import { RawConnection } from "./_util/raw_connection.ts";
 import { startSentinel } from "./_util/sentinel.ts";
 import { freePort, RedisServer, waitFor } from "./_util/redis.ts";
 import {
@@ -229,5 +230,46 @@ integrationTest(
     assert.equal(await onReplica.get("before"), "1");
     const metrics = await (await fetch(`http://127.0.0.1:${proxy.instruPort}/metrics`)).text();
     assert.match(metrics, /remiro_upstream_failovers_total\{group="destination"\} 1/);
+  },
+);
+
+integrationTest(
+  "failover: a client keeps its db and name, an open transaction gets an error and its retry commits, a subscriber is disconnected",
+  async () => {
+    await using group = await startReplicated(1);
+    const { master, replicas: [replica] } = group;
+    await using proxy = startProxy(groupConfig([master, replica]), { host: "127.0.0.1", port: 0 });
+    await using client = await RawConnection.open(proxy.port);
+    assert.deepEqual(
+      await client.call(["SELECT", "5"], ["CLIENT", "SETNAME", "app1"], ["SET", "a", "1"]),
+      ["+OK\r\n", "+OK\r\n", "+OK\r\n"],
+    );
+    assert.deepEqual(await client.call(["MULTI"], ["SET", "t", "1"]), ["+OK\r\n", "+QUEUED\r\n"]);
+    await using subscriber = await RawConnection.open(proxy.port);
+    assert.match((await subscriber.call(["SUBSCRIBE", "news"]))[0], /subscribe/);
+    await using onMaster = ioredisClient(master.port);
+    await onMaster.wait(1, 5000);
+
+    await master.kill();
+    const [exec] = await client.call(["EXEC"]);
+    assert.match(exec, /^-/, "EXEC on the dead master is an error, never a silent success");
+    await assert.rejects(subscriber.read(1, 10_000), /connection closed/);
+
+    await waitFor(async () => (await client.call(["SET", "b", "2"]))[0] === "+OK\r\n", {
+      timeoutMs: 10_000,
+      message: "no write after the failover",
+    });
+    assert.deepEqual(await client.call(["CLIENT", "GETNAME"], ["GET", "a"]), [
+      "$4\r\napp1\r\n",
+      "$1\r\n1\r\n",
+    ]);
+    assert.deepEqual(
+      await client.call(["MULTI"], ["SET", "t", "1"], ["EXEC"]),
+      ["+OK\r\n", "+QUEUED\r\n", "*1\r\n+OK\r\n"],
+    );
+    await using onReplica = ioredisClient(replica.port, { db: 5 });
+    assert.deepEqual(await onReplica.mget("a", "b", "t"), ["1", "2", "1"]);
+    await using db0 = ioredisClient(replica.port);
+    assert.equal(await db0.dbsize(), 0, "nothing landed in db 0");
   },
 );
