@@ -200,7 +200,7 @@ integrationTest(
   async () => {
     await using group = await startReplicated(1);
     const { master, replicas: [replica] } = group;
-    await using sentinel = await startSentinel(master, "mymaster");
+    await using sentinel = await startSentinel(master, "mymaster", { password: "s3cret" });
     const config = groupConfig([master]);
     config.destination.group = {
       ...config.destination.group!,
@@ -211,6 +211,7 @@ integrationTest(
         addrText: sentinel.addr,
       }],
       masterName: "mymaster",
+      sentinelPassword: "s3cret",
     };
     await using proxy = startProxy(config, { host: "127.0.0.1", port: 0, instruPort: 0 });
     await using client = ioredisClient(proxy.port);

@@ -37,6 +37,8 @@ export interface GroupConfig {
   sentinels: { addr: { hostname: string; port: number } | { path: string }; addrText: string }[];
   /** `MasterName`: the name the sentinels monitor the master by. */
   masterName?: string;
+  /** `SentinelPassword`: the sentinels' own `requirepass` (absent when unset or empty). */
+  sentinelPassword?: string;
   /** `ReadFrom`: read-only commands go to the master, or round-robin to healthy replicas. */
   readFrom: "master" | "replicas";
   /** `CheckInterval` in milliseconds (1 s). */

@@ -1,6 +1,13 @@
 import { type Address, parseAddress } from "./address.ts";
 import type { GroupConfig } from "./config.ts";
-import { KeyProblem, readCount, readDurationMs, type Table, wrongType } from "./config_reader.ts";
+import {
+  KeyProblem,
+  readCount,
+  readDurationMs,
+  readOptionalString,
+  type Table,
+  wrongType,
+} from "./config_reader.ts";
 
 /** Keys of a `[Source]`/`[Destination]` section that describe a group of servers. */
 export const GROUP_KEYS = [
@@ -12,6 +19,7 @@ export const GROUP_KEYS = [
   "MaxReplicaLag",
   "Sentinels",
   "MasterName",
+  "SentinelPassword",
 ];
 
 function readAddressList(table: Table, key: (name: string) => string, name: string) {
@@ -85,7 +93,7 @@ export function readGroup(table: Table, key: (name: string) => string): GroupCon
     maxReplicaLagBytes: readCount(table, key("MaxReplicaLag"), "MaxReplicaLag", 1024 * 1024),
   };
   if (mode === "failover") {
-    for (const name of ["Sentinels", "MasterName"]) {
+    for (const name of ["Sentinels", "MasterName", "SentinelPassword"]) {
       if (table[name] !== undefined) {
         throw new KeyProblem(key(name), 'only used with Mode = "sentinel"');
       }
@@ -104,5 +112,7 @@ export function readGroup(table: Table, key: (name: string) => string): GroupCon
       : wrongType(key("MasterName"), "a non-empty string", masterName);
   }
   group.masterName = masterName;
+  const sentinelPassword = readOptionalString(table, key("SentinelPassword"), "SentinelPassword");
+  if (sentinelPassword) group.sentinelPassword = sentinelPassword;
   return group;
 }

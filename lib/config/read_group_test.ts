@@ -40,12 +40,14 @@ Deno.test("a failover group lists its members and gets the check defaults", () =
 Deno.test("a sentinel group names its sentinels and the master", () => {
   const config = parseConfig(
     `[Source]\nMode = "sentinel"\nSentinels = ["s1:26379", "s2:26379"]\nMasterName = "mymaster"\n` +
+      `SentinelPassword = "sp"\n` +
       `CheckInterval = "250ms"\nDownAfter = "1s"\n[Destination]\nAddr = "h:1"\n`,
     FILE,
   );
   const group = config.source?.group;
   assert.equal(group?.mode, "sentinel");
   assert.equal(group?.masterName, "mymaster");
+  assert.equal(group?.sentinelPassword, "sp");
   assert.deepEqual(group?.sentinels.map((s) => s.addrText), ["s1:26379", "s2:26379"]);
   assert.equal(group?.checkIntervalMs, 250);
   assert.equal(group?.downAfterMs, 1000);
@@ -65,6 +67,11 @@ Deno.test("group keys are checked: mode, lists, and what each mode needs", () =>
   rejects(
     `${d}Mode = "failover"\nAddrs = ["h:1"]\nMasterName = "m"\n`,
     "Destination.MasterName",
+    /only used with Mode = "sentinel"/,
+  );
+  rejects(
+    `${d}Mode = "failover"\nAddrs = ["h:1"]\nSentinelPassword = "p"\n`,
+    "Destination.SentinelPassword",
     /only used with Mode = "sentinel"/,
   );
   rejects(

@@ -58,6 +58,7 @@ export class SentinelWatch {
       ...sentinel,
       target: this.#server.addrText,
       db: 0,
+      password: this.#config.sentinelPassword,
       connectTimeoutMs: timeoutMs,
     });
     try {
@@ -97,6 +98,7 @@ export class SentinelWatch {
       ...sentinel,
       target: this.#server.addrText,
       db: 0,
+      password: this.#config.sentinelPassword,
       connectTimeoutMs: timeoutMs,
     }).then((conn) => {
       if (this.#closed) return conn.close();

@@ -2,11 +2,14 @@ import { freePort, RedisServer } from "../../lib/redis_process/mod.ts";
 import { ioredisClient } from "./clients.ts";
 import { waitFor } from "./redis.ts";
 
-/** A real redis-sentinel monitoring `master` as `name`. Dispose with `await using`. */
+/**
+ * A real redis-sentinel monitoring `master` as `name`, asking clients for `password` when one
+ * is given. Dispose with `await using`.
+ */
 export async function startSentinel(
   master: RedisServer,
   name: string,
-  downAfterMs = 500,
+  options: { downAfterMs?: number; password?: string } = {},
 ): Promise<{ port: number; addr: string; output(): string } & AsyncDisposable> {
   const dir = await Deno.makeTempDir({ prefix: "remiro-sentinel-" });
   const port = freePort();
@@ -18,8 +21,9 @@ export async function startSentinel(
       "bind 127.0.0.1",
       `dir ${dir}`,
       `sentinel monitor ${name} ${master.hostname} ${master.port} 1`,
-      `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
+      `sentinel down-after-milliseconds ${name} ${options.downAfterMs ?? 500}`,
       `sentinel failover-timeout ${name} 5000`,
+      ...(options.password ? [`requirepass ${options.password}`] : []),
       "",
     ].join("\n"),
   );
@@ -45,7 +49,7 @@ export async function startSentinel(
   };
   try {
     await waitFor(async () => {
-      await using client = ioredisClient(port);
+      await using client = ioredisClient(port, { password: options.password });
       const reply = await client.call("SENTINEL", "get-master-addr-by-name", name);
       return Array.isArray(reply) && reply[1] === String(master.port);
     }, { timeoutMs: 10_000, message: "redis-sentinel did not start" });
