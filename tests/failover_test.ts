@@ -154,7 +154,9 @@ integrationTest(
     await using client = ioredisClient(proxy.port);
     for (let i = 0; i < 100; i++) assert.equal(await client.set(`k:${i}`, `v${i}`), "OK");
     await using direct = ioredisClient(master.port);
-    await direct.wait(2, 5000);
+    // WAIT covers only its own client's writes: one after the proxy's, replicated in order.
+    await direct.incr("barrier");
+    assert.equal(await direct.wait(2, 5000), 2);
     const before = await Promise.all([master, ...replicas].map((s) => commandCalls(s, "get")));
     for (let i = 0; i < 300; i++) assert.equal(await client.get(`k:${i % 100}`), `v${i % 100}`);
     const after = await Promise.all([master, ...replicas].map((s) => commandCalls(s, "get")));
@@ -218,6 +220,8 @@ integrationTest(
     assert.equal(await client.set("before", "1"), "OK");
     await using onMaster = ioredisClient(master.port);
     assert.equal(await onMaster.get("before"), "1", "the sentinels' master took the write");
+    // Through the proxy, WAIT covers the proxied write: the replica has it before the kill.
+    assert.equal(await client.call("WAIT", "1", "5000"), 1);
     await master.kill();
     await waitFor(async () => {
       try {
@@ -272,5 +276,44 @@ integrationTest(
     assert.deepEqual(await onReplica.mget("a", "b", "t"), ["1", "2", "1"]);
     await using db0 = ioredisClient(replica.port);
     assert.equal(await db0.dbsize(), 0, "nothing landed in db 0");
+  },
+);
+
+integrationTest(
+  "WAIT through the proxy waits for the client's own writes and holds up no other client",
+  async () => {
+    await using group = await startReplicated(1);
+    const { master, replicas: [replica] } = group;
+    for (
+      const config of [{
+        deleteOnGet: false,
+        deleteOnSet: false,
+        destination: localServerConfig(master),
+      }, groupConfig([master, replica])]
+    ) {
+      await using proxy = startProxy(config, { host: "127.0.0.1", port: 0 });
+      await using client = await RawConnection.open(proxy.port);
+      await using other = await RawConnection.open(proxy.port);
+      // A pooled connection that has written nothing would make WAIT answer at once.
+      assert.deepEqual(await client.call(["WAIT", "1", "1000"]), [":1\r\n"]);
+      replica.signal("SIGSTOP");
+      try {
+        const started = performance.now();
+        assert.deepEqual(await client.call(["SET", "k", "v"], ["WAIT", "1", "300"]), [
+          "+OK\r\n",
+          ":0\r\n",
+        ]);
+        assert.ok(performance.now() - started >= 250, "WAIT waited for the frozen replica");
+        // A waiting client holds no connection that other clients' commands queue on.
+        await client.send(["WAIT", "1", "2000"]);
+        const before = performance.now();
+        assert.deepEqual(await other.call(["GET", "k"]), ["$1\r\nv\r\n"]);
+        assert.ok(performance.now() - before < 1000, "GET did not wait behind WAIT");
+        assert.deepEqual(await client.read(1), [":0\r\n"]);
+      } finally {
+        replica.signal("SIGCONT");
+      }
+      assert.deepEqual(await client.call(["WAIT", "1", "5000"]), [":1\r\n"]);
+    }
   },
 );

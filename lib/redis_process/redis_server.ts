@@ -123,6 +123,11 @@ export class RedisServer implements AsyncDisposable {
     return this.stop();
   }
 
+  /** Sends a signal: SIGSTOP freezes the server as a hung host would, SIGCONT resumes it. */
+  signal(signal: "SIGSTOP" | "SIGCONT"): void {
+    this.#process?.kill(signal);
+  }
+
   /** Stops the server and starts a new, empty one on the same port. */
   async restart(): Promise<void> {
     await this.stop();

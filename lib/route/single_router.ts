@@ -1,4 +1,4 @@
-import type { CommandSpec } from "../commands/mod.ts";
+import { type CommandSpec, lowerAsciiString } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
 import { encodeRequest } from "../resp/mod.ts";
 import { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
@@ -65,6 +65,13 @@ export function forward(
 ): Promise<Uint8Array> {
   const frame = encodeRequest(args);
   const { db, protocol } = context;
+  if (waitsForReplicas(spec, args)) {
+    // Taken now: once this command is issued, "settled" would include its own reply.
+    const earlier = context.settled();
+    const reply = earlier.then(() => target.sendWait(db, metricName(spec), frame, protocol));
+    context.hold(reply);
+    return reply;
+  }
   if (!isBlocking(spec)) {
     // Read-only commands may go to a replica, unless the client asked to read its own writes.
     const readOnly = target.splitsReads && !context.readsFromPrimary &&
@@ -74,4 +81,13 @@ export function forward(
   const reply = target.sendBlocking(db, metricName(spec), frame, protocol);
   context.hold(reply);
   return reply;
+}
+
+/**
+ * WAIT, and WAITAOF (Redis 7.2; absent from a 7.0 command table, hence the name check): they
+ * count acknowledgements of the connection's own writes (see Target.sendWait).
+ */
+function waitsForReplicas(spec: CommandSpec | undefined, args: Uint8Array[]): boolean {
+  if (spec) return spec.name === "wait" || spec.name === "waitaof";
+  return args[0].length === 7 && lowerAsciiString(args[0]) === "waitaof";
 }

@@ -1,6 +1,11 @@
 import type { HealthProbe, Metrics } from "../http/mod.ts";
 import { encodeError, encodeRequest, errorMessage } from "../resp/mod.ts";
-import { type Request, UpstreamError, UpstreamPool } from "../upstream/mod.ts";
+import {
+  type Request,
+  type UpstreamConnection,
+  UpstreamError,
+  UpstreamPool,
+} from "../upstream/mod.ts";
 
 /**
  * Where a target's commands go when it is a group of servers: the current master's pool, and
@@ -20,6 +25,9 @@ export interface PoolSource {
   retire(): void;
   close(): void;
 }
+
+/** Replicated and otherwise inert: moves a connection's write offset for WAIT. */
+const WAIT_MARK = encodeRequest(["PUBLISH", "__remiro__:wait", ""]);
 
 /** The database a client has not changed with SELECT: each server's configured `DB`. */
 export const DEFAULT_DB = -1;
@@ -124,22 +132,56 @@ export class Target {
   }
 
   /**
-   * Runs a command that may block the connection (BLPOP, XREAD BLOCK, WAIT) on a dedicated
+   * Runs a command that may block the connection (BLPOP, XREAD BLOCK) on a dedicated
    * connection, so it never stalls the commands of other clients.
    */
-  async sendBlocking(
+  sendBlocking(
     clientDb: number,
     command: string,
     frame: Request,
     protocol: 2 | 3 = 2,
   ): Promise<Uint8Array> {
+    return this.#onDedicated(clientDb, protocol, [command], (conn) => conn.send(frame));
+  }
+
+  /**
+   * WAIT or WAITAOF for a client whose writes went over shared connections, on a dedicated
+   * one. Redis counts acknowledgements up to the replication offset of the connection's own
+   * last write, so WAIT on a connection that wrote nothing returns at once, whatever the
+   * client wrote elsewhere. A PUBLISH on the same connection first is replicated, so it moves
+   * that offset past every write the master has run; callers send this only once the
+   * client's earlier commands have their replies.
+   */
+  sendWait(
+    clientDb: number,
+    command: string,
+    frame: Request,
+    protocol: 2 | 3 = 2,
+  ): Promise<Uint8Array> {
+    return this.#onDedicated(clientDb, protocol, ["publish", command], async (conn) => {
+      const [marked, reply] = await Promise.all([conn.send(WAIT_MARK), conn.send(frame)]);
+      const refused = errorMessage(marked);
+      if (refused === undefined) return reply;
+      return encodeError(
+        `ERR ${command.toUpperCase()} through remiro needs PUBLISH on the ${this.name} to ` +
+          `cover this client's writes, and it was refused: ${refused}`,
+      );
+    });
+  }
+
+  async #onDedicated(
+    clientDb: number,
+    protocol: 2 | 3,
+    commands: string[],
+    run: (conn: UpstreamConnection) => Promise<Uint8Array>,
+  ): Promise<Uint8Array> {
     await this.#notReady();
-    this.metrics.commandSent(this.name, command);
+    for (const command of commands) this.metrics.commandSent(this.name, command);
     // A failover may change the pool meanwhile: the connection goes back where it came from.
     const pool = this.pool;
     const conn = await pool.acquire(this.db(clientDb), protocol);
     try {
-      return await conn.send(frame);
+      return await run(conn);
     } finally {
       pool.release(conn);
     }
