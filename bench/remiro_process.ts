@@ -10,18 +10,25 @@ export interface RemiroProcess extends RunningPeer {
   memory(): Promise<{ rss: number; peak: number }>;
 }
 
-/** Starts `deno run main.ts` with a config for `destination` (and `source`, if given). */
+/**
+ * Starts `deno run main.ts` with a config for `destination` (and `source`, if given). With
+ * `replicas`, the destination is a failover group: `destination` its master, these its replicas.
+ */
 export async function startRemiro(
   destination: RedisServer,
   source?: RedisServer,
+  replicas: RedisServer[] = [],
 ): Promise<RemiroProcess> {
   const port = freePort();
   const dir = await Deno.makeTempDir({ prefix: "remiro-bench-" });
   const config = `${dir}/remiro.toml`;
+  const members = [destination, ...replicas].map((s) => `"${s.addr}"`).join(", ");
   await Deno.writeTextFile(
     config,
     (source ? `[Source]\nAddr = "${source.addr}"\n` : "") +
-      `[Destination]\nAddr = "${destination.addr}"\n`,
+      (replicas.length
+        ? `[Destination]\nMode = "failover"\nAddrs = [${members}]\n`
+        : `[Destination]\nAddr = "${destination.addr}"\n`),
   );
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", MAIN, "-p", `${port}`, "-i", "0", "-c", config],

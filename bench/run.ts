@@ -1,6 +1,7 @@
 /**
  * `deno task bench`: redis-benchmark SET/GET against Redis directly, twemproxy and haproxy
- * (where installed) and Remiro in plain and migration mode, in alternating order over several
+ * (where installed) and Remiro in plain mode, in migration mode and over a failover group (the
+ * same server as master, with one replica), in alternating order over several
  * rounds; then the copy rate of migration misses and Remiro's memory. Prints a table of
  * medians and ratios and writes the same as JSON. A benchmark, not a test: nothing fails.
  *
@@ -59,7 +60,10 @@ const stops: (() => Promise<unknown>)[] = [];
 try {
   const destination = await RedisServer.start();
   const source = await RedisServer.start();
-  stops.push(() => destination.stop(), () => source.stop());
+  const replica = await RedisServer.start({
+    args: ["--replicaof", destination.hostname, String(destination.port)],
+  });
+  stops.push(() => destination.stop(), () => source.stop(), () => replica.stop());
   const targets: Target[] = [{ name: "redis direct", port: destination.port }];
   const absent: string[] = [];
   for (const [name, start] of [["twemproxy", startTwemproxy], ["haproxy", startHaproxy]] as const) {
@@ -79,11 +83,13 @@ try {
   }
   const plain = await startRemiro(destination);
   const migrate = await startRemiro(destination, source);
-  stops.push(plain.stop, migrate.stop);
-  targets.push({ name: "remiro plain", port: plain.port }, {
-    name: "remiro migrate",
-    port: migrate.port,
-  });
+  const failover = await startRemiro(destination, undefined, [replica]);
+  stops.push(plain.stop, migrate.stop, failover.stop);
+  targets.push(
+    { name: "remiro plain", port: plain.port },
+    { name: "remiro migrate", port: migrate.port },
+    { name: "remiro failover", port: failover.port },
+  );
   if (absent.length) console.log(`absent peers: ${absent.join("; ")}`);
 
   // Every key exists on the destination: migration-mode reads measure the steady state.
@@ -135,15 +141,16 @@ try {
       }))
     ),
   }));
-  const migrateVsPlain = PIPELINES.flatMap((pipeline) =>
-    TESTS.map((test) => ({
-      test,
-      pipeline,
-      ratio: Number(
-        (rps("remiro migrate", test, pipeline) / rps("remiro plain", test, pipeline)).toFixed(2),
-      ),
-    }))
-  );
+  const versusPlain = (name: string) =>
+    PIPELINES.flatMap((pipeline) =>
+      TESTS.map((test) => ({
+        test,
+        pipeline,
+        ratio: Number((rps(name, test, pipeline) / rps("remiro plain", test, pipeline)).toFixed(2)),
+      }))
+    );
+  const migrateVsPlain = versusPlain("remiro migrate");
+  const failoverVsPlain = versusPlain("remiro failover");
 
   console.log(
     `\nmedian requests/s over ${rounds} rounds, ${clients} clients; ` +
@@ -158,10 +165,10 @@ try {
     const tails = row.results.filter((r) => r.pipeline === 1).map((r) => r.p99Ms);
     console.log(`| ${row.target} | ${cells.join(" | ")} | ${tails.join(" | ")} |`);
   }
-  console.log(
-    "\nmigration mode / plain proxy: " +
-      migrateVsPlain.map((r) => `${r.test} -P ${r.pipeline} ${r.ratio}x`).join(", "),
-  );
+  const ratios = (rows: typeof migrateVsPlain) =>
+    rows.map((r) => `${r.test} -P ${r.pipeline} ${r.ratio}x`).join(", ");
+  console.log(`\nmigration mode / plain proxy: ${ratios(migrateVsPlain)}`);
+  console.log(`failover group / plain proxy: ${ratios(failoverVsPlain)}`);
 
   const copies = await copyRate(values.quick ? 20_000 : 100_000, clients);
   console.log(
@@ -199,6 +206,7 @@ try {
     absentPeers: absent,
     throughput,
     migrateVsPlain,
+    failoverVsPlain,
     copyRate: copies,
     memory,
   };

@@ -303,12 +303,24 @@ integrationTest(
     await using sourceClient = client(source.port);
     await sourceClient.set("on:source", "v");
 
-    // With a source and the sweeper on, so the migration families are registered too.
+    // With a source and the sweeper on, so the migration families are registered too, and the
+    // destination as a failover group (of one), so the group families have samples.
     const config: Config = {
       deleteOnGet: false,
       deleteOnSet: false,
       source: localServerConfig(source),
-      destination: localServerConfig(destination),
+      destination: {
+        ...localServerConfig(destination),
+        group: {
+          mode: "failover",
+          members: [{ addr: localServerConfig(destination).addr, addrText: destination.addr }],
+          sentinels: [],
+          readFrom: "master",
+          checkIntervalMs: 100,
+          downAfterMs: 1000,
+          maxReplicaLagBytes: 1024 * 1024,
+        },
+      },
       migration: { sweep: true, rate: 1000 },
     };
     await using proxy = startProxy(config, { host: "127.0.0.1", port: 0, instruPort: 0 });
@@ -362,6 +374,7 @@ integrationTest(
     }
     assert.ok(families.get("remiro_request_latency")?.samples, "latency samples after traffic");
     assert.ok(families.get("remiro_reshard_replicas")?.samples, "a replica in the scrape");
+    assert.ok(families.get("remiro_upstream_member_up")?.samples, "a group member in the scrape");
 
     assert.deepEqual(missingMetrics(dashboard, families), []);
     assert.deepEqual(unknownLabels(dashboard, families), []);

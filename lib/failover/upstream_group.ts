@@ -248,18 +248,8 @@ export class UpstreamGroup {
     ).sort((a, b) => b.info!.offset - a.info!.offset);
     const timeoutMs = Math.max(1000, this.config.checkIntervalMs);
     for (const candidate of candidates) {
-      const reply = await candidate.command(["REPLICAOF", "NO", "ONE"], timeoutMs).catch((e) => ({
-        type: "error" as const,
-        message: (e as Error).message,
-      }));
-      if (reply.type === "error") {
-        this.#log?.warn("could not promote a replica", {
-          group: this.name,
-          replica: candidate.addrText,
-          error: reply.message,
-        });
-        continue;
-      }
+      const promoted = await this.#replicaOf(candidate, ["NO", "ONE"], timeoutMs);
+      if (!promoted) continue;
       candidate.info = { ...candidate.info!, role: "master" };
       this.failovers++;
       this.#setMaster(candidate, "promoted");
@@ -278,20 +268,9 @@ export class UpstreamGroup {
       const followsMaster = m.info.role === "replica" &&
         m.isAt(m.info.masterHost, m.info.masterPort);
       if (followsMaster) return;
-      // A master we never saw fail is someone else's: leave it, and say so.
+      // A master we never saw fail is someone else's (logged when the topology was adopted).
       if (m.info.role === "master" && !m.wasDown) return;
-      const reply = await m.command(["REPLICAOF", host, port], timeoutMs).catch((e) => ({
-        type: "error" as const,
-        message: (e as Error).message,
-      }));
-      if (reply.type === "error") {
-        this.#log?.warn("could not point a member at the master", {
-          group: this.name,
-          member: m.addrText,
-          error: reply.message,
-        });
-        return;
-      }
+      if (!await this.#replicaOf(m, [host, port], timeoutMs)) return;
       this.#log?.info("member now replicates from the master", {
         group: this.name,
         member: m.addrText,
@@ -301,6 +280,26 @@ export class UpstreamGroup {
       m.info = { ...m.info, role: "replica", masterHost: host, masterPort: Number(port) };
       m.wasDown = false;
     }));
+  }
+
+  /** Sends `REPLICAOF <target>` to a member; false (and logged) when it did not take it. */
+  async #replicaOf(
+    member: GroupMember,
+    target: [string, string],
+    timeoutMs: number,
+  ): Promise<boolean> {
+    const reply = await member.command(["REPLICAOF", ...target], timeoutMs).catch((e) => ({
+      type: "error" as const,
+      message: (e as Error).message,
+    }));
+    if (reply.type !== "error") return true;
+    this.#log?.warn("a member refused REPLICAOF", {
+      group: this.name,
+      member: member.addrText,
+      replicaOf: target.join(" "),
+      error: reply.message,
+    });
+    return false;
   }
 
   #setMaster(member: GroupMember, how: "found" | "promoted" | "named by sentinel"): void {
