@@ -50,13 +50,25 @@ async function* chunkedRecords(
   const parser = new RdbParser(options);
   for await (const chunk of chunksOf(source)) {
     parser.push(chunk);
-    yield [...drain(parser)];
+    yield* drain(parser);
     if (parser.done) return;
   }
   parser.end();
-  yield [...drain(parser)];
+  yield* drain(parser);
 }
 
-function* drain(parser: RdbParser): Generator<RdbRecord> {
-  for (let record = parser.next(); record; record = parser.next()) yield record;
+/**
+ * The records the parser can complete now, as one array; when it fails part-way, the records
+ * before the corruption still come out first (how far a file was good must not depend on how it
+ * was split into chunks), then the error.
+ */
+function* drain(parser: RdbParser): Generator<RdbRecord[]> {
+  const records: RdbRecord[] = [];
+  try {
+    for (let record = parser.next(); record; record = parser.next()) records.push(record);
+  } catch (error) {
+    if (records.length > 0) yield records;
+    throw error;
+  }
+  yield records;
 }

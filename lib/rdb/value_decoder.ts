@@ -10,6 +10,8 @@ import { decodeZipmap } from "./zipmap.ts";
 import { moduleName, skipModuleValue } from "./module_value.ts";
 
 const encoder = new TextEncoder();
+// Not String.fromCharCode(...bytes): spreading a long element overflows the call stack.
+const latin1 = new TextDecoder("latin1");
 
 function text(element: ListpackElement): Uint8Array {
   return typeof element === "bigint" ? encoder.encode(String(element)) : element;
@@ -20,10 +22,11 @@ const INFINITIES: Record<string, number> = { "inf": Infinity, "+inf": Infinity, 
 /** A number stored as a listpack element; Redis writes infinite scores as `inf`/`-inf`. */
 function number(element: ListpackElement | Uint8Array, what: string): number {
   if (typeof element === "bigint") return Number(element);
-  const text = String.fromCharCode(...element);
+  const text = latin1.decode(element);
   const value = INFINITIES[text.toLowerCase()] ?? Number(text);
   if (Number.isNaN(value)) {
-    throw new EncodingError(`${what} ${JSON.stringify(text)} is not a number`, 0);
+    const shown = text.length > 40 ? `${text.slice(0, 40)}...` : text;
+    throw new EncodingError(`${what} ${JSON.stringify(shown)} is not a number`, 0);
   }
   return value;
 }

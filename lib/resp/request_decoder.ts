@@ -2,6 +2,7 @@ import { parseInteger } from "./parse_integer.ts";
 import { ProtocolError } from "./protocol_error.ts";
 import { splitInlineArgs } from "./split_inline_args.ts";
 import { PartialLine } from "./partial_line.ts";
+import { concatBytes } from "./encoder.ts";
 
 /** Limits on what one client request may hold; the defaults are Redis's. */
 export interface RequestLimits {
@@ -11,7 +12,21 @@ export interface RequestLimits {
   maxMultibulkLength?: number;
   /** Longest inline line, and longest `*N` / `$N` header line (PROTO_INLINE_MAX_SIZE, 64 KiB). */
   maxInlineLength?: number;
+  /**
+   * True while the client has yet to authenticate: requests are then held to Redis 7's
+   * unauthenticated limits (10 arguments, 16 KiB bulks), and decoding stops after each request
+   * so that an AUTH takes effect before the next one is judged.
+   */
+  authRequired?: () => boolean;
 }
+
+/** Which configured limit a rejected request exceeded. */
+export type RequestLimit = "bulk" | "multibulk";
+
+// Redis 7's limits on requests from a client that has not authenticated yet.
+const UNAUTHENTICATED_MAX_ARGS = 10;
+const UNAUTHENTICATED_MAX_BULK = 16384;
+const MAX_INT32 = 2 ** 31 - 1;
 
 const CR = 13;
 const LF = 10;
@@ -56,7 +71,11 @@ export class RequestDecoder {
   readonly #maxBulk: number;
   readonly #maxMultibulk: number;
   readonly #maxInline: number;
+  readonly #authRequired: (() => boolean) | undefined;
   #state = IDLE;
+  // Input left over when decoding stopped after a request of an unauthenticated client.
+  #stash: Uint8Array | undefined;
+  #limitHit: RequestLimit | undefined;
   // A line that is split across chunks is copied here until its end arrives.
   #partial = new PartialLine();
   // The last complete line, as set by #takeLine (in a chunk or in #partial).
@@ -83,11 +102,25 @@ export class RequestDecoder {
     this.#maxBulk = limits.maxBulkLength ?? 512 * 1024 * 1024;
     this.#maxMultibulk = limits.maxMultibulkLength ?? 1024 * 1024;
     this.#maxInline = limits.maxInlineLength ?? 64 * 1024;
+    this.#authRequired = limits.authRequired;
   }
 
   /** Bytes received and held for the request that is not complete yet. */
   get bufferedBytes(): number {
-    return this.#partial.length + this.#argsBytes + this.#bulkFilled;
+    return this.#partial.length + this.#argsBytes + this.#bulkFilled + (this.#stash?.length ?? 0);
+  }
+
+  /**
+   * True when decoding stopped after a request of a client that must still authenticate:
+   * run the requests returned, then `push` an empty chunk to go on.
+   */
+  get stalled(): boolean {
+    return this.#stash !== undefined;
+  }
+
+  /** The size limit (configured, or before AUTH) the failed request went over, if any. */
+  get limitHit(): RequestLimit | undefined {
+    return this.#limitHit;
   }
 
   /**
@@ -101,6 +134,10 @@ export class RequestDecoder {
    */
   push(chunk: Uint8Array): Uint8Array[][] {
     if (this.#failure) throw new ProtocolError(this.#failure.message, this.#failure.offset);
+    if (this.#stash !== undefined) {
+      chunk = chunk.length === 0 ? this.#stash : concatBytes([this.#stash, chunk]);
+      this.#stash = undefined;
+    }
     const out: Uint8Array[][] = [];
     try {
       this.#run(chunk, out);
@@ -111,8 +148,13 @@ export class RequestDecoder {
       }
       throw error;
     }
-    this.#streamOffset += chunk.length;
+    // A stash, if #run left one, is counted when it is decoded.
+    this.#streamOffset += chunk.length - this.#stashedBytes();
     return out;
+  }
+
+  #stashedBytes(): number {
+    return this.#stash?.length ?? 0;
   }
 
   #run(chunk: Uint8Array, out: Uint8Array[][]): void {
@@ -121,6 +163,10 @@ export class RequestDecoder {
     while (p < n) {
       switch (this.#state) {
         case IDLE:
+          if (out.length > 0 && this.#authRequired?.()) {
+            this.#stash = chunk.subarray(p);
+            return;
+          }
           this.#state = chunk[p] === STAR ? COUNT : INLINE;
           break;
         case COUNT: {
@@ -173,6 +219,8 @@ export class RequestDecoder {
 
   // The common case, "<type><1-15 digits>\r?" wholly inside the chunk, parsed without a search
   // or a copy; anything else returns -1 and goes the slow way, which has Redis's exact rules.
+  // A line over the header length limit goes that way too, so the limit holds however the
+  // bytes were split.
   #quickHeader(chunk: Uint8Array, p: number, type: number): number {
     const n = chunk.length;
     let i = p + 1;
@@ -188,7 +236,7 @@ export class RequestDecoder {
         i++;
       }
     }
-    if (i + 1 >= n || chunk[i] !== CR || i - p > 16) return -1;
+    if (i + 1 >= n || chunk[i] !== CR || i - p > 16 || i - p > this.#maxInline) return -1;
     this.#lineOffset = this.#streamOffset + p;
     this.#value = value;
     return i + 2;
@@ -243,7 +291,16 @@ export class RequestDecoder {
   }
 
   #startRequest(count: number): void {
-    if (Number.isNaN(count) || count > this.#maxMultibulk) {
+    // Checked in Redis's order, so a client sees the error Redis would give it.
+    if (Number.isNaN(count) || count > MAX_INT32) {
+      throw this.#error("Protocol error: invalid multibulk length");
+    }
+    if (count > UNAUTHENTICATED_MAX_ARGS && this.#authRequired?.()) {
+      this.#limitHit = "multibulk";
+      throw this.#error("Protocol error: unauthenticated multibulk length");
+    }
+    if (count > this.#maxMultibulk) {
+      this.#limitHit = "multibulk";
       throw this.#error("Protocol error: invalid multibulk length");
     }
     if (count <= 0) {
@@ -259,7 +316,12 @@ export class RequestDecoder {
 
   #startBulk(chunk: Uint8Array, p: number, length: number, out: Uint8Array[][]): number {
     if (Number.isNaN(length) || length < 0 || length > this.#maxBulk) {
+      if (length > this.#maxBulk) this.#limitHit = "bulk";
       throw this.#error("Protocol error: invalid bulk length");
+    }
+    if (length > UNAUTHENTICATED_MAX_BULK && this.#authRequired?.()) {
+      this.#limitHit = "bulk";
+      throw this.#error("Protocol error: unauthenticated bulk length");
     }
     const available = chunk.length - p;
     if (available >= length) {

@@ -275,6 +275,18 @@ Deno.test("RequestDecoder assembles bulks that straddle chunks of every size", (
   }
 });
 
+Deno.test("RequestDecoder applies a small header length limit however the bytes are split", () => {
+  const limits = { maxInlineLength: 2 };
+  for (const text of ["*10\r\n", "*1\r\n$10\r\n"]) {
+    const whole = protocolError(text, limits).message;
+    assert.throws(
+      () => feed(new RequestDecoder(limits), bytes(text), () => 1),
+      (error) => error instanceof ProtocolError && error.message === whole,
+    );
+    assert.match(whole, /too big (mbulk|bulk) count string/);
+  }
+});
+
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
