@@ -116,6 +116,8 @@ export async function main(
       instruPort: options.instruPort === 0 ? undefined : options.instruPort,
       log,
       loadConfig: () => loadConfig(options.config),
+      configFile: options.config,
+      logArguments: options.logArguments,
     });
     const mode = config.source
       ? `migrating ${config.source.addrText} -> ${config.destination.addrText}`

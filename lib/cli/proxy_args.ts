@@ -10,6 +10,8 @@ export interface ProxyArgs {
   instruPort: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
+  /** `--log-arguments`: debug lines of commands carry their arguments (secrets redacted). */
+  logArguments: boolean;
   help: boolean;
 }
 
@@ -27,7 +29,8 @@ Options:
   -i, --instru-port PORT   port of /metrics and /health (default 8888; 0 disables)
       --log-level LEVEL    debug, info (default), warn or error
       --log-format FORMAT  text (default) or json: one line per event on standard error
-  -v, --verbose            the same as --log-level debug (every connection)
+  -v, --verbose            the same as --log-level debug (connections, command names)
+      --log-arguments      with debug lines on, log commands' arguments too (AUTH's never)
       --help               show this text
 
 Commands:
@@ -63,6 +66,7 @@ export function parseProxyArgs(args: string[]): ProxyArgs {
         verbose: { type: "boolean", short: "v", default: false },
         "log-level": { type: "string", default: "info" },
         "log-format": { type: "string", default: "text" },
+        "log-arguments": { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
     });
@@ -77,6 +81,7 @@ export function parseProxyArgs(args: string[]): ProxyArgs {
     instruPort: port(v["instru-port"], "--instru-port", true),
     logLevel: v.verbose ? "debug" : oneOf(v["log-level"], LOG_LEVELS, "--log-level"),
     logFormat: oneOf(v["log-format"], ["text", "json"] as const, "--log-format"),
+    logArguments: v["log-arguments"],
     help: v.help,
   };
 }

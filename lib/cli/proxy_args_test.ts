@@ -10,8 +10,15 @@ Deno.test("parseProxyArgs has the original defaults", () => {
     instruPort: 8888,
     logLevel: "info",
     logFormat: "text",
+    logArguments: false,
     help: false,
   });
+});
+
+Deno.test("parseProxyArgs reads --log-arguments", () => {
+  const args = parseProxyArgs(["-v", "--log-arguments"]);
+  assert.equal(args.logArguments, true);
+  assert.equal(args.logLevel, "debug");
 });
 
 Deno.test("parseProxyArgs reads short and long flags", () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_AUTH_FAILURE_LIMIT, DEFAULT_AUTH_FAILURE_WINDOW_MS } from "../acl/mod.ts";
 import { commandNames } from "../commands/mod.ts";
 import { type Config, DEFAULT_SHUTDOWN_TIMEOUT_MS } from "../config/mod.ts";
 import { type HealthProbe, Metrics } from "../http/mod.ts";
@@ -22,7 +23,14 @@ export interface RuntimeListen {
   /** 0 picks a free port. */
   port: number;
   log?: Logger;
+  /** `--log-arguments`: debug lines of commands carry their arguments, not only names. */
+  logArguments?: boolean;
 }
+
+const DEFAULT_AUTH_LIMITS = {
+  limit: DEFAULT_AUTH_FAILURE_LIMIT,
+  windowMs: DEFAULT_AUTH_FAILURE_WINDOW_MS,
+};
 
 /** The upstream side of a config: a change here needs new connections (a new router). */
 function routerShape(config: Config): string {
@@ -86,8 +94,16 @@ export class ProxyRuntime {
         router,
         metrics,
         password: config.password,
+        users: config.users,
+        authLimits: config.authLimits,
+        // Decided once here: with debug lines off, commands build no log text at all.
+        commandLog: listen.log?.enabled("debug")
+          ? (listen.logArguments ? "arguments" : "names")
+          : undefined,
         allowFlush: config.allowFlush ?? false,
         reusePort: config.reusePort,
+        tls: config.tls,
+        limits: config.limits,
         log: listen.log,
       });
     } catch (error) {
@@ -154,13 +170,31 @@ export class ProxyRuntime {
     const changed: string[] = [];
     const needRestart: string[] = [];
     if (Boolean(next.reusePort) !== Boolean(previous.reusePort)) needRestart.push("ReusePort");
+    // The listener's certificate is loaded when it binds; PEM texts compare, never logged.
+    if (JSON.stringify(next.tls ?? null) !== JSON.stringify(previous.tls ?? null)) {
+      needRestart.push("TlsCert/TlsKey/TlsCaCert");
+    }
     const upstreams = routerShape(next) !== routerShape(previous);
     const migration = migrationShape(next) !== migrationShape(previous);
     if (next.password !== previous.password) changed.push("Password");
     if (Boolean(next.allowFlush) !== Boolean(previous.allowFlush)) changed.push("AllowFlush");
     if (next.adminToken !== previous.adminToken) changed.push("AdminToken");
     if (next.shutdownTimeoutMs !== previous.shutdownTimeoutMs) changed.push("ShutdownTimeout");
-    this.server.reconfigure({ password: next.password, allowFlush: next.allowFlush });
+    if (JSON.stringify(next.users ?? []) !== JSON.stringify(previous.users ?? [])) {
+      changed.push("Users");
+    }
+    if (JSON.stringify(next.authLimits) !== JSON.stringify(previous.authLimits)) {
+      changed.push("AuthFailureLimit/AuthFailureWindow");
+    }
+    // MaxClients and Timeout apply at once; the request and output limits to new clients.
+    if (JSON.stringify(next.limits) !== JSON.stringify(previous.limits)) changed.push("limits");
+    this.server.reconfigure({
+      password: next.password,
+      users: next.users,
+      authLimits: next.authLimits ?? DEFAULT_AUTH_LIMITS,
+      allowFlush: next.allowFlush,
+      limits: next.limits,
+    });
     this.#config = next;
     if (upstreams || migration) await this.#sweeper?.stop();
     if (upstreams) {

@@ -1,4 +1,4 @@
-import { ConfigError } from "../config/mod.ts";
+import { ConfigError, readableSecretsWarning } from "../config/mod.ts";
 import type { Config } from "../config/mod.ts";
 import { type Metrics, startHttpServer } from "../http/mod.ts";
 import type { Logger } from "../log/mod.ts";
@@ -17,6 +17,10 @@ export interface ListenOptions {
   log?: Logger;
   /** Reads the config again for a reload (SIGHUP, POST /admin/reload); throws ConfigError. */
   loadConfig?: () => Promise<Config>;
+  /** The config file: a warning is logged when it holds secrets others may read. */
+  configFile?: string;
+  /** `--log-arguments`: with debug lines on, commands are logged with their arguments. */
+  logArguments?: boolean;
 }
 
 /** A running proxy, for the CLI and for tests. */
@@ -43,12 +47,24 @@ export interface RunningProxy {
 /** Starts the proxy a config describes, with its HTTP endpoint. */
 export function startProxy(config: Config, options: ListenOptions): RunningProxy {
   const { host, log } = options;
-  const runtime = ProxyRuntime.start(config, { host, port: options.port, log });
+  const runtime = ProxyRuntime.start(config, {
+    host,
+    port: options.port,
+    log,
+    logArguments: options.logArguments,
+  });
+  const checkFileMode = async (loaded: Config, at: "start" | "reload") => {
+    if (options.configFile === undefined) return;
+    const warning = await readableSecretsWarning(options.configFile, loaded);
+    if (warning) log?.warn(warning, { at });
+  };
+  void checkFileMode(config, "start");
   const reloadFromFile = async (): Promise<ReloadOutcome | ConfigError> => {
     if (!options.loadConfig) return new ConfigError("", undefined, "no config file to reload");
     let next: Config;
     try {
       next = await options.loadConfig();
+      await checkFileMode(next, "reload");
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       runtime.rejected(error.message);

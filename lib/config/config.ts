@@ -1,3 +1,5 @@
+import type { ClientLimits } from "./read_limits.ts";
+
 /**
  * One Redis server Remiro talks to: a `[Source]` or `[Destination]` section of the config
  * file, with its defaults filled in.
@@ -20,11 +22,42 @@ export interface ServerConfig {
    * `Infinity` when the config says `"0"`, which in the Go Remiro meant "never close".
    */
   idleTimeoutMs: number;
+  /** `ConnectTimeout` in milliseconds (absent: 5 s). */
+  connectTimeoutMs?: number;
+  /**
+   * `CommandTimeout` in milliseconds: a shared connection with no reply for this long is
+   * closed and its commands fail (absent or 0: no limit).
+   */
+  commandTimeoutMs?: number;
   /**
    * A group of servers behind this section (`Mode = "failover"` or `"sentinel"`); `addr` and
    * `addrText` then name the first member or sentinel, for messages only.
    */
   group?: GroupConfig;
+  /** `Tls = true` and its keys: every connection to this section's servers uses TLS. */
+  tls?: ServerTlsConfig;
+}
+
+/** How connections to a server section are secured (PEM texts, read when the config loads). */
+export interface ServerTlsConfig {
+  /** `TlsCaCert`: certificates trusted besides the system's roots, one PEM block each. */
+  caCerts?: string[];
+  /** `TlsServerName`: the name sent (SNI) and verified; default the host of each address. */
+  serverName?: string;
+  /** `TlsCert`: the client certificate chain, for servers with `tls-auth-clients yes`. */
+  cert?: string;
+  /** `TlsKey`: the client certificate's private key. */
+  key?: string;
+}
+
+/** The client-facing listener's TLS (PEM texts, read when the config loads). */
+export interface ListenTlsConfig {
+  /** `TlsCert`: the proxy's certificate chain. */
+  cert: string;
+  /** `TlsKey`: its private key. */
+  key: string;
+  /** `TlsCaCert`: clients must present a certificate signed by one of these. */
+  clientCaCerts?: string[];
 }
 
 /** A master and its replicas, followed by Remiro itself or through Redis Sentinel. */
@@ -47,6 +80,30 @@ export interface GroupConfig {
   downAfterMs: number;
   /** `MaxReplicaLag` in bytes of replication offset: replicas further behind get no reads. */
   maxReplicaLagBytes: number;
+}
+
+/** One `[[Users]]` entry: a user clients log in as with `AUTH <name> <password>`. */
+export interface UserConfig {
+  /** `Name`: unique; `default` replaces the default user. */
+  name: string;
+  /** `Password` (absent with `NoPass = true`). */
+  password?: string;
+  /** `NoPass`: any password logs in. */
+  nopass: boolean;
+  /** `Commands`: Redis ACL rules applied in order (`+@read`, `-@dangerous`, `+get`, ...). */
+  commands: string[];
+  /** `Keys`: glob patterns of the keys the user may touch (`*` for all; none by default). */
+  keys: string[];
+  /** `Enabled` (true): a disabled user cannot log in. */
+  enabled: boolean;
+}
+
+/** `AuthFailureLimit` and `AuthFailureWindow`: failed AUTHs one client address may make. */
+export interface AuthLimitsConfig {
+  /** Failures within the window before the address is refused (10; 0: no limit). */
+  limit: number;
+  /** The window in milliseconds, and how long the address is then refused (60 s). */
+  windowMs: number;
 }
 
 /**
@@ -75,6 +132,14 @@ export interface Config {
   shutdownTimeoutMs?: number;
   /** `ReusePort`: listen with SO_REUSEPORT so a second instance can take over the port. */
   reusePort?: boolean;
+  /** `MaxClients`, `ProtoMaxBulkLen`, ...: what one client may cost (absent: the defaults). */
+  limits?: ClientLimits;
+  /** `TlsCert`/`TlsKey`/`TlsCaCert`: clients connect with TLS only. */
+  tls?: ListenTlsConfig;
+  /** `[[Users]]`: ACL-style users the proxy enforces itself. */
+  users?: UserConfig[];
+  /** `AuthFailureLimit`/`AuthFailureWindow` (absent: 10 failures per 60 s). */
+  authLimits?: AuthLimitsConfig;
   /** `[Source]`: the old server keys are copied from. */
   source?: ServerConfig;
   /** `[Destination]`: the new server every command goes to. */

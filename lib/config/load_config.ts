@@ -2,8 +2,12 @@ import { parse, TomlError } from "smol-toml";
 import { parseAddress } from "./address.ts";
 import type { Config, ServerConfig } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
+import { describeReadError } from "./describe_read_error.ts";
 import { isTable } from "./describe_value.ts";
 import { GROUP_KEYS, readGroup } from "./read_group.ts";
+import { readAuthLimits, readUsers, USER_KEYS } from "./read_users.ts";
+import { LIMIT_KEYS, readLimits, readServerTimeouts, SERVER_TIMEOUT_KEYS } from "./read_limits.ts";
+import { LISTEN_TLS_KEYS, readListenTls, readServerTls, SERVER_TLS_KEYS } from "./read_tls.ts";
 import {
   KeyProblem,
   readBoolean,
@@ -25,6 +29,9 @@ const TOP_LEVEL_KEYS = [
   "AdminToken",
   "ShutdownTimeout",
   "ReusePort",
+  ...LIMIT_KEYS,
+  ...LISTEN_TLS_KEYS,
+  ...USER_KEYS,
   "Source",
   "Destination",
   "Migration",
@@ -38,6 +45,8 @@ const SERVER_KEYS = [
   "MaxIdleConns",
   "IdleTimeout",
   ...GROUP_KEYS,
+  ...SERVER_TIMEOUT_KEYS,
+  ...SERVER_TLS_KEYS,
 ];
 
 /** Defaults of the Go Remiro's config template, which differ between the two servers. */
@@ -87,7 +96,7 @@ function readIdleTimeout(table: Table, key: string, fallback: string): number {
   return ms === 0 ? Infinity : ms;
 }
 
-function readServer(doc: Table, section: SectionName): ServerConfig | undefined {
+function readServer(doc: Table, section: SectionName, file: string): ServerConfig | undefined {
   const table = doc[section];
   if (table === undefined) return undefined;
   if (!isTable(table)) throw wrongType(section, `a table ([${section}] section)`, table);
@@ -123,10 +132,14 @@ function readServer(doc: Table, section: SectionName): ServerConfig | undefined 
     db: readCount(table, key("DB"), "DB", 0),
     maxIdleConns: readCount(table, key("MaxIdleConns"), "MaxIdleConns", defaults.maxIdleConns),
     idleTimeoutMs: readIdleTimeout(table, key("IdleTimeout"), defaults.idleTimeout),
+    ...readServerTimeouts(table, key),
   };
   // Optional keys are left out rather than set to undefined, so configs compare cleanly.
   if (password !== undefined) server.password = password;
   if (username !== undefined) server.username = username;
+  const addresses = group ? [...group.members, ...group.sentinels] : [server];
+  const tls = readServerTls(table, key, addresses, file);
+  if (tls !== undefined) server.tls = tls;
   if (group !== undefined) {
     server.group = group;
     // Messages name the group by what the config lists.
@@ -168,13 +181,13 @@ function readMigration(doc: Table): Config["migration"] {
   return migration;
 }
 
-function readConfig(doc: Table): Config {
+function readConfig(doc: Table, file: string): Config {
   rejectUnknownKeys(doc, undefined);
   const deleteOnGet = readBoolean(doc, "DeleteOnGet");
   const deleteOnSet = readBoolean(doc, "DeleteOnSet");
   const password = readOptionalString(doc, "Password", "Password");
-  const source = readServer(doc, "Source");
-  const destination = readServer(doc, "Destination");
+  const source = readServer(doc, "Source", file);
+  const destination = readServer(doc, "Destination", file);
   if (destination === undefined) throw new KeyProblem("[Destination]", "section is required");
   const allowFlush = readBoolean(doc, "AllowFlush");
   const config: Config = { deleteOnGet, deleteOnSet, destination };
@@ -194,6 +207,14 @@ function readConfig(doc: Table): Config {
     config.shutdownTimeoutMs = readDurationMs(doc, "ShutdownTimeout", "ShutdownTimeout", "10s");
   }
   if (readBoolean(doc, "ReusePort")) config.reusePort = true;
+  const limits = readLimits(doc);
+  if (limits !== undefined) config.limits = limits;
+  const tls = readListenTls(doc, file);
+  if (tls !== undefined) config.tls = tls;
+  const users = readUsers(doc, password !== undefined);
+  if (users !== undefined) config.users = users;
+  const authLimits = readAuthLimits(doc);
+  if (authLimits !== undefined) config.authLimits = authLimits;
   return config;
 }
 
@@ -234,25 +255,14 @@ export function parseConfig(text: string, file: string): Config {
     throw new ConfigError(file, undefined, tomlProblem(error), { cause: error });
   }
   try {
-    return readConfig(doc);
+    return readConfig(doc, file);
   } catch (error) {
     if (error instanceof KeyProblem) throw new ConfigError(file, error.key, error.problem);
     throw error;
   }
 }
 
-/** Why a config file could not be read, in words for an operator. */
-export function describeReadError(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "file not found";
-  if (error instanceof Deno.errors.PermissionDenied) {
-    return "permission denied (the file is not readable by this user)";
-  }
-  if (error instanceof Deno.errors.NotCapable) {
-    return "read access not granted to Deno (run it with --allow-read)";
-  }
-  if (error instanceof Deno.errors.IsADirectory) return "is a directory, not a file";
-  return `cannot read the file: ${(error as Error).message}`;
-}
+export { describeReadError };
 
 /**
  * Reads, parses and validates a Remiro config file.

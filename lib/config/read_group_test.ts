@@ -1,16 +1,11 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "./config_error.ts";
 import { parseConfig } from "./load_config.ts";
+import { assertConfigRejects } from "../../tests/_util/config_errors.ts";
 
 const FILE = "group.toml";
 
 function rejects(text: string, key: string, problem: RegExp): void {
-  assert.throws(() => parseConfig(text, FILE), (error: unknown) => {
-    assert.ok(error instanceof ConfigError, String(error));
-    assert.equal(error.key, key);
-    assert.match(error.problem, problem);
-    return true;
-  });
+  assertConfigRejects(text, FILE, key, problem);
 }
 
 Deno.test("a failover group lists its members and gets the check defaults", () => {

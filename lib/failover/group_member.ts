@@ -1,5 +1,5 @@
 import { decodeReply, encodeCommand, type Reply } from "../resp/mod.ts";
-import { UpstreamConnection, UpstreamPool } from "../upstream/mod.ts";
+import { type TlsOptions, UpstreamConnection, UpstreamPool } from "../upstream/mod.ts";
 import { parseReplicationInfo, type ReplicationInfo } from "./replication_info.ts";
 
 /** How to reach the members of a group. */
@@ -8,8 +8,13 @@ export interface MemberSettings {
   target: string;
   username?: string;
   password?: string;
+  /** TLS for every connection to the member (the section's `Tls = true`). */
+  tls?: TlsOptions;
   maxIdleConns: number;
   idleTimeoutMs: number;
+  /** `ConnectTimeout` and `CommandTimeout` of the section, for the clients' connections. */
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
 }
 
 type Addr = { hostname: string; port: number } | { path: string };
@@ -56,8 +61,11 @@ export class GroupMember {
       addrText: this.addrText,
       username: this.settings.username,
       password: this.settings.password,
+      tls: this.settings.tls,
       maxIdleConns: this.settings.maxIdleConns,
       idleTimeoutMs: this.settings.idleTimeoutMs,
+      connectTimeoutMs: this.settings.connectTimeoutMs,
+      commandTimeoutMs: this.settings.commandTimeoutMs,
     });
   }
 
@@ -109,6 +117,7 @@ export class GroupMember {
           addrText: this.addrText,
           username: this.settings.username,
           password: this.settings.password,
+          tls: this.settings.tls,
           target: this.settings.target,
           db: 0,
           connectTimeoutMs: timeoutMs,

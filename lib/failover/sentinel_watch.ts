@@ -59,6 +59,7 @@ export class SentinelWatch {
       target: this.#server.addrText,
       db: 0,
       password: this.#config.sentinelPassword,
+      tls: this.#server.tls,
       connectTimeoutMs: timeoutMs,
     });
     try {
@@ -99,6 +100,7 @@ export class SentinelWatch {
       target: this.#server.addrText,
       db: 0,
       password: this.#config.sentinelPassword,
+      tls: this.#server.tls,
       connectTimeoutMs: timeoutMs,
     }).then((conn) => {
       if (this.#closed) return conn.close();

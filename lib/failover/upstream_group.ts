@@ -165,8 +165,11 @@ export class UpstreamGroup {
       target: this.name,
       username: this.#settings.username,
       password: this.#settings.password,
+      tls: this.#settings.tls,
       maxIdleConns: this.#settings.maxIdleConns,
       idleTimeoutMs: this.#settings.idleTimeoutMs,
+      connectTimeoutMs: this.#settings.connectTimeoutMs,
+      commandTimeoutMs: this.#settings.commandTimeoutMs,
     });
   }
 

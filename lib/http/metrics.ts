@@ -45,6 +45,20 @@ const LATENCY_BUCKETS_MS = [
 
 const OTHER = "other";
 
+/** The limits counted by `remiro_limit_exceeded_total`, one series each from the start. */
+export const LIMIT_NAMES = [
+  "maxclients",
+  "bulk",
+  "multibulk",
+  "output_buffer",
+  "idle_timeout",
+  "command_timeout",
+  "connect_timeout",
+] as const;
+
+/** A limit a client or an upstream server ran into. */
+export type LimitName = typeof LIMIT_NAMES[number];
+
 type CounterChild = ReturnType<Counter<string>["labels"]>;
 
 /** A count kept as a plain number on the hot path and handed to prom-client at scrape time. */
@@ -102,6 +116,7 @@ export class Metrics {
   #clients: Gauge<string>;
   #clientsTotal: Counter<string>;
   #protocolErrors: Counter<string>;
+  #limitsExceeded: Counter<string>;
 
   /** @param knownCommands the command names that get a label of their own */
   constructor(knownCommands: ReadonlySet<string>) {
@@ -186,6 +201,26 @@ export class Metrics {
       help: "Client connections closed because they sent malformed RESP",
       registers,
     });
+    this.#limitsExceeded = new Counter({
+      name: "remiro_limit_exceeded_total",
+      help: "Clients refused or disconnected, and upstream commands failed, by the limit hit",
+      labelNames: ["limit"],
+      registers,
+    });
+    for (const limit of LIMIT_NAMES) this.#limitsExceeded.labels(limit).inc(0);
+    new Gauge({
+      name: "remiro_process_resident_memory_bytes",
+      help: "Resident memory of the Remiro process (RSS), in bytes",
+      registers,
+      collect() {
+        this.set(Deno.memoryUsage().rss);
+      },
+    });
+  }
+
+  /** Counts one time a limit was hit (a client refused or closed, a timeout). */
+  limitExceeded(limit: LimitName): void {
+    this.#limitsExceeded.labels(limit).inc();
   }
 
   /** Counts one request sent to an upstream server. */

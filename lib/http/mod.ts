@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { Metrics, type MetricsTotals } from "./metrics.ts";
+export { LIMIT_NAMES, type LimitName, Metrics, type MetricsTotals } from "./metrics.ts";
 export { checkHealth, type HealthProbe, type HealthReport, type HealthStatus } from "./health.ts";
 export {
   type HttpServerOptions,

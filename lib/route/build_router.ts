@@ -23,8 +23,12 @@ function target(
     addrText: server.addrText,
     username: server.username,
     password: server.password,
+    tls: server.tls,
     maxIdleConns: server.maxIdleConns,
     idleTimeoutMs: server.idleTimeoutMs,
+    connectTimeoutMs: server.connectTimeoutMs,
+    commandTimeoutMs: server.commandTimeoutMs,
+    onTimeout: (limit) => metrics.limitExceeded(limit),
   });
   return new Target(name, pool, server.db, metrics);
 }

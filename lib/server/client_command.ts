@@ -17,6 +17,8 @@ export interface ClientView {
   /** The proxy's side of the connection, "host:port". */
   readonly laddr: string;
   name: string | undefined;
+  /** The user the client is logged in as (undefined before AUTH). */
+  readonly user: { readonly name: string } | undefined;
   /** The database the client uses, as a number. */
   readonly dbNumber: number;
   readonly protocol: 2 | 3;
@@ -81,7 +83,7 @@ export function clientInfoLine(client: ClientView, now = performance.now()): str
     ["tot-mem", 0],
     ["events", "r"],
     ["cmd", client.lastCommand],
-    ["user", "default"],
+    ["user", client.user?.name ?? "default"],
     ["redir", -1],
     ["resp", client.protocol],
   ];
@@ -156,7 +158,7 @@ function kill(self: ClientView, registry: ClientRegistry, args: Uint8Array[]): U
         );
         break;
       case "user":
-        matching = matching.filter(() => value === "default");
+        matching = matching.filter((c) => (c.user?.name ?? "default") === value);
         break;
       case "maxage":
         matching = matching.filter((c) => (performance.now() - c.createdAt) / 1000 > Number(value));

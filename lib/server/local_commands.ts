@@ -6,8 +6,9 @@ import {
   OK,
   PONG,
   type Reply,
-  WRONGPASS,
 } from "../resp/mod.ts";
+import type { AclUser } from "../acl/mod.ts";
+import { lowerAsciiString } from "../commands/mod.ts";
 import { bytesToText } from "../util/key_string.ts";
 import type { Credentials } from "./credentials.ts";
 
@@ -18,15 +19,21 @@ export interface ClientState {
   /** RESP version of the client's replies, changed by HELLO. */
   protocol: 2 | 3;
   name: string | undefined;
-  authenticated: boolean;
+  /** The user the client is logged in as; undefined until it authenticates. */
+  user: AclUser | undefined;
+  /** The client's host (its address without the port), which failed AUTHs are counted by. */
+  readonly host: string;
   /** Set by QUIT: reply, flush, close. */
   quitting: boolean;
-  readonly credentials: Credentials | undefined;
+  readonly credentials: Credentials;
   /** Checks that database `db` exists upstream; resolves with an error frame if not. */
   checkDb(db: number): Promise<Uint8Array | undefined>;
 }
 
-type LocalHandler = (state: ClientState, args: Uint8Array[]) => Uint8Array | Promise<Uint8Array>;
+type LocalHandler = (
+  state: ClientState,
+  args: Uint8Array[],
+) => Uint8Array | Promise<Uint8Array> | undefined;
 
 /** The version the proxy reports in HELLO; clients use it to pick features. */
 export const REPORTED_REDIS_VERSION = "7.0.0";
@@ -34,17 +41,34 @@ export const REPORTED_REDIS_VERSION = "7.0.0";
 /** Commands allowed before AUTH when the proxy has a password. */
 export const NO_AUTH_COMMANDS: ReadonlySet<string> = new Set(["auth", "hello", "quit", "ping"]);
 
+/** Logs the client in; undefined on success, else the error to reply (it stays who it was). */
+function logIn(
+  state: ClientState,
+  username: Uint8Array | undefined,
+  password: Uint8Array,
+): Uint8Array | undefined {
+  const result = state.credentials.login(state.host, username, password);
+  if (result instanceof Uint8Array) return result;
+  state.user = result;
+  return undefined;
+}
+
 function auth(state: ClientState, args: Uint8Array[]): Uint8Array {
   if (args.length < 2 || args.length > 3) return errWrongArgs("auth");
-  if (!state.credentials) {
+  if (args.length === 2 && state.credentials.users.defaultUser.nopass) {
     return encodeError(
       "ERR AUTH <password> called without any password configured for the default user. " +
         "Are you sure your configuration is correct?",
     );
   }
   const [username, password] = args.length === 3 ? [args[1], args[2]] : [undefined, args[1]];
-  state.authenticated = state.credentials.check(username, password);
-  return state.authenticated ? OK : WRONGPASS;
+  return logIn(state, username, password) ?? OK;
+}
+
+/** ACL WHOAMI names the proxy's user; other ACL subcommands go upstream. */
+function acl(state: ClientState, args: Uint8Array[]): Uint8Array | undefined {
+  if (args.length !== 2 || lowerAsciiString(args[1]) !== "whoami") return undefined;
+  return encodeBulk(encoder.encode(state.user?.name ?? "default"));
 }
 
 function ping(_state: ClientState, args: Uint8Array[]): Uint8Array {
@@ -75,10 +99,8 @@ function hello(state: ClientState, args: Uint8Array[]): Uint8Array {
   for (; i < args.length; i++) {
     const option = bytesToText(args[i]).toLowerCase();
     if (option === "auth" && i + 2 < args.length) {
-      if (!state.credentials || !state.credentials.check(args[i + 1], args[i + 2])) {
-        return WRONGPASS;
-      }
-      state.authenticated = true;
+      const refused = logIn(state, args[i + 1], args[i + 2]);
+      if (refused) return refused;
       i += 2;
     } else if (option === "setname" && i + 1 < args.length) {
       name = bytesToText(args[++i]);
@@ -86,7 +108,7 @@ function hello(state: ClientState, args: Uint8Array[]): Uint8Array {
       return encodeError(`ERR Syntax error in HELLO option '${option}'`);
     }
   }
-  if (!state.authenticated) {
+  if (!state.user) {
     return encodeError(
       "NOAUTH HELLO must be called with the client already authenticated, otherwise the " +
         "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and " +
@@ -133,6 +155,7 @@ const HANDLERS = new Map<string, LocalHandler>([
   ["quit", quit],
   ["hello", hello],
   ["select", select],
+  ["acl", acl],
 ]);
 
 /**

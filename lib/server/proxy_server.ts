@@ -1,7 +1,12 @@
+import { Counter } from "prom-client";
+import { type AclUserSpec, type AuthLimits, UserDirectory } from "../acl/mod.ts";
 import type { Metrics } from "../http/mod.ts";
 import type { Log } from "../log/mod.ts";
 import { type Router, RouterSwitch, withDeadline } from "../route/mod.ts";
+import { type ClientLimits, DEFAULT_CLIENT_LIMITS, type ListenTlsConfig } from "../config/mod.ts";
+import { type ClientListener, listenClients } from "./client_listener.ts";
 import { refusedCommand } from "./command_policy.ts";
+import { IdleReaper, refuseClient, sessionLimits } from "./client_limits.ts";
 import { Credentials } from "./credentials.ts";
 import { Session } from "./session.ts";
 
@@ -14,17 +19,31 @@ export interface ProxyServerOptions {
   metrics: Metrics;
   /** The proxy's own password (`Password`); clients must AUTH when it is set. */
   password?: string;
+  /** `[[Users]]`: users clients log in as with `AUTH <user> <pass>`. */
+  users?: readonly AclUserSpec[];
+  /** `AuthFailureLimit` and `AuthFailureWindow` (defaults: 10 failures per 60 s). */
+  authLimits?: AuthLimits;
   /** `AllowFlush`: FLUSHDB/FLUSHALL run instead of being refused. */
   allowFlush?: boolean;
+  /** Log each command at debug level, by name or with its arguments (`--log-arguments`). */
+  commandLog?: "names" | "arguments";
   /** Listen with SO_REUSEPORT, so another instance can bind the same port (Linux). */
   reusePort?: boolean;
+  /** `TlsCert`/`TlsKey`/`TlsCaCert`: clients must connect with TLS. */
+  tls?: ListenTlsConfig;
+  /** `MaxClients`, `ProtoMaxBulkLen`, `Timeout`, ... (absent: the defaults). */
+  limits?: ClientLimits;
   log?: Log;
 }
 
 /** What a config reload can change without new upstream connections. */
 export interface ClientPolicy {
   password?: string;
+  users?: readonly AclUserSpec[];
+  authLimits?: AuthLimits;
   allowFlush?: boolean;
+  /** Client limits: `MaxClients` and `Timeout` at once, the others for new connections. */
+  limits?: ClientLimits;
 }
 
 /**
@@ -40,28 +59,40 @@ export interface ClientPolicy {
 export class ProxyServer {
   readonly port: number;
   readonly hostname: string;
-  #listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>;
+  #listener: ClientListener;
   #options: ProxyServerOptions;
   #routers: RouterSwitch;
-  #credentials: Credentials | undefined;
+  #credentials: Credentials;
   #allowFlush: boolean;
   #sessions = new Set<Session>();
   #nextId = 1;
   #accepting: Promise<void>;
   #closed = false;
+  #limits: ClientLimits = DEFAULT_CLIENT_LIMITS;
+  #idleReaper: IdleReaper;
 
-  private constructor(
-    listener: Deno.Listener<Deno.TcpConn, Deno.NetAddr>,
-    options: ProxyServerOptions,
-  ) {
+  private constructor(listener: ClientListener, options: ProxyServerOptions) {
     this.#listener = listener;
     this.#options = options;
     this.#routers = new RouterSwitch(options.router);
     this.port = listener.addr.port;
     this.hostname = listener.addr.hostname;
-    this.#credentials = undefined;
-    this.#allowFlush = false;
-    this.reconfigure(options);
+    const failures = new Counter({
+      name: "remiro_auth_failures_total",
+      help: "Failed AUTH and HELLO AUTH attempts: wrong name or password, or refused because " +
+        "the client's address failed too often (AuthFailureLimit)",
+      labelNames: ["reason"],
+      registers: [options.metrics.registry],
+    });
+    failures.labels("wrongpass").inc(0);
+    failures.labels("rate_limited").inc(0);
+    this.#credentials = new Credentials(new UserDirectory(options.password, options.users), {
+      limits: options.authLimits,
+      onFailure: (reason) => failures.labels(reason).inc(),
+    });
+    this.#allowFlush = options.allowFlush ?? false;
+    this.#idleReaper = new IdleReaper(() => this.#sessions, options.metrics, options.log);
+    this.#setLimits(options.limits);
     this.#accepting = this.#acceptLoop();
   }
 
@@ -70,23 +101,7 @@ export class ProxyServer {
    * Deno.errors.NotSupported when `reusePort` needs Deno's `--unstable-net`.
    */
   static start(options: ProxyServerOptions): ProxyServer {
-    const listenOptions: Deno.TcpListenOptions = {
-      hostname: options.hostname,
-      port: options.port,
-    };
-    if (options.reusePort) listenOptions.reusePort = true;
-    let listener;
-    try {
-      listener = Deno.listen(listenOptions);
-    } catch (error) {
-      if (options.reusePort && /--unstable-net/.test((error as Error).message)) {
-        throw new Deno.errors.NotSupported(
-          "ReusePort needs Deno's --unstable-net flag (the compiled remiro has it)",
-        );
-      }
-      throw error;
-    }
-    return new ProxyServer(listener, options);
+    return new ProxyServer(listenClients(options), options);
   }
 
   /** The router in service. */
@@ -94,12 +109,23 @@ export class ProxyServer {
     return this.#routers.current;
   }
 
-  /** Applies a reloaded `Password` and `AllowFlush`; connected clients stay logged in. */
+  /**
+   * Applies a reloaded `Password`, `[[Users]]`, AUTH limits and `AllowFlush`. Connected clients
+   * stay logged in and get their user's new rules at once; clients of a removed user are
+   * disconnected. Throws AclRuleError (before changing anything) for a rule that does not
+   * compile.
+   */
   reconfigure(policy: ClientPolicy): void {
-    this.#credentials = policy.password === undefined
-      ? undefined
-      : new Credentials(policy.password);
+    const users = new UserDirectory(policy.password, policy.users);
+    this.#credentials.update(users, policy.authLimits);
     this.#allowFlush = policy.allowFlush ?? false;
+    for (const session of this.#sessions) session.rebind(users);
+    this.#setLimits(policy.limits);
+  }
+
+  #setLimits(limits: ClientLimits | undefined): void {
+    this.#limits = limits ?? DEFAULT_CLIENT_LIMITS;
+    this.#idleReaper.timeoutMs = this.#limits.idleTimeoutMs;
   }
 
   /**
@@ -118,6 +144,7 @@ export class ProxyServer {
   async shutdown(deadlineMs: number): Promise<number> {
     if (this.#closed) return 0;
     this.#closed = true;
+    this.#idleReaper.stop();
     this.#listener.close();
     await this.#accepting;
     const draining = new Set(this.#sessions);
@@ -140,6 +167,7 @@ export class ProxyServer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#idleReaper.stop();
     this.#listener.close();
     await this.#accepting;
     for (const session of this.#sessions) session.close();
@@ -148,7 +176,7 @@ export class ProxyServer {
 
   async #acceptLoop(): Promise<void> {
     while (!this.#closed) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.Conn;
       try {
         conn = await this.#listener.accept();
       } catch (error) {
@@ -156,19 +184,27 @@ export class ProxyServer {
         this.#options.log?.warn("accept failed", { error: (error as Error).message });
         continue;
       }
-      conn.setNoDelay(true);
+      if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
       this.#serve(conn);
     }
   }
 
-  async #serve(conn: Deno.TcpConn): Promise<void> {
+  async #serve(conn: Deno.Conn): Promise<void> {
     const { metrics, log } = this.#options;
+    if ("handshake" in conn) {
+      if (!(await tlsHandshake(conn as Deno.TlsConn, log))) return;
+      // The proxy may have begun shutting down while the handshake ran.
+      if (this.#closed) return conn.close();
+    }
+    if (this.#sessions.size >= this.#limits.maxClients) return refuseClient(conn, metrics, log);
     const session = new Session(conn, this.#nextId++, {
       router: this.#routers,
       metrics,
       credentials: this.#credentials,
+      commandLog: this.#options.commandLog,
       registry: { clients: () => this.#sessions },
       refuse: (name) => refusedCommand(name, { allowFlush: this.#allowFlush }),
+      limits: sessionLimits(this.#limits),
       log,
     });
     this.#sessions.add(session);
@@ -187,4 +223,41 @@ export class ProxyServer {
       log?.debug("client disconnected", { client: session.id });
     }
   }
+}
+
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * Finishes a client's TLS handshake before its session starts, so a plain-TCP client or one
+ * that does not trust the proxy's certificate is closed without becoming a client.
+ */
+async function tlsHandshake(conn: Deno.TlsConn, log: Log | undefined): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no handshake within ${TLS_HANDSHAKE_TIMEOUT_MS} ms`)),
+      TLS_HANDSHAKE_TIMEOUT_MS,
+    );
+  });
+  try {
+    await Promise.race([conn.handshake(), timeout]);
+    return true;
+  } catch (error) {
+    log?.info("client TLS handshake failed, closing", {
+      addr: addressOf(conn.remoteAddr),
+      error: (error as Error).message.split("\n")[0],
+    });
+    try {
+      conn.close();
+    } catch {
+      // already closed by the client
+    }
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function addressOf(addr: Deno.Addr): string {
+  return "hostname" in addr ? `${addr.hostname}:${addr.port}` : addr.transport;
 }

@@ -38,13 +38,37 @@ export class ReplyQueue {
   #writeScheduled = false;
   #drained: (() => void) | undefined;
   #closed = false;
+  // Bytes of replies that are known and not yet in the outbox (most only for a moment; some
+  // wait behind an earlier reply still to come).
+  #held = 0;
+  #outputLimit: number;
+  #onOverLimit: () => void;
+  /** performance.now() when a reply was last written, for the idle timeout. */
+  lastWriteAt = 0;
 
-  /** `onBroken` is called when a write fails: the client went away. */
-  constructor(conn: Deno.Conn, metrics: Metrics, maxPending: number, onBroken: () => void) {
+  /**
+   * `onBroken` is called when a write fails: the client went away. `onOverLimit` is called
+   * once the replies known and not yet written exceed `outputLimit` bytes (0: no limit).
+   */
+  constructor(
+    conn: Deno.Conn,
+    metrics: Metrics,
+    maxPending: number,
+    onBroken: () => void,
+    outputLimit = 0,
+    onOverLimit: () => void = onBroken,
+  ) {
     this.#conn = conn;
     this.#metrics = metrics;
     this.#maxPending = maxPending;
     this.#onBroken = onBroken;
+    this.#outputLimit = outputLimit;
+    this.#onOverLimit = onOverLimit;
+  }
+
+  /** True while a reply is still to come (a blocking command counts as busy). */
+  get busy(): boolean {
+    return this.#completed < this.#issued;
   }
 
   /** Replies not yet handed to the socket: reading stops at `maxPending` (backpressure). */
@@ -60,6 +84,7 @@ export class ReplyQueue {
   /** Queues a reply that is already known. */
   push(frame: Uint8Array, name: string, readAt: number, silent = false): void {
     this.#replies.push({ frame, name, readAt, silent });
+    this.#held += frame.length;
     this.#issued++;
     this.#flushReady();
   }
@@ -77,9 +102,12 @@ export class ReplyQueue {
     this.#issued++;
     frame.then((value) => {
       pending.frame = value;
+      this.#held += value.length;
       this.#flushReady();
     }, (error) => {
-      pending.frame = onError(error);
+      const frame = onError(error);
+      pending.frame = frame;
+      this.#held += frame.length;
       this.#flushReady();
     });
   }
@@ -106,18 +134,25 @@ export class ReplyQueue {
 
   close(): void {
     this.#closed = true;
+    // What a client will never read is let go now, not when its last write fails.
+    this.#outbox = [];
     this.#drained?.();
   }
 
   #flushReady(): void {
     let head = this.#replies.peek();
-    if (head === undefined || head.frame === undefined) return;
+    if (head === undefined || head.frame === undefined) {
+      this.#checkLimit();
+      return;
+    }
     const now = performance.now();
     while (head !== undefined && head.frame !== undefined) {
-      if (!head.silent) {
+      // Replies that arrive after the client is gone are dropped, not kept for nobody.
+      if (!head.silent && !this.#closed) {
         this.#outbox.push(head.frame);
         this.#unwritten += head.frame.length;
       }
+      this.#held -= head.frame.length;
       if (head.name !== "") this.#metrics.observeLatency(head.name, now - head.readAt);
       this.#replies.shift();
       this.#completed++;
@@ -133,11 +168,19 @@ export class ReplyQueue {
         if (!this.#writing && this.#outbox.length > 0) this.#writing = this.#writeOut();
       });
     }
+    this.#checkLimit();
     if (this.#drained && this.#replies.length < this.#maxPending / 2) {
       const drained = this.#drained;
       this.#drained = undefined;
       drained();
     }
+  }
+
+  // Redis's client-output-buffer-limit hard limit: a client that does not read its replies
+  // is disconnected rather than allowed to fill the proxy's memory.
+  #checkLimit(): void {
+    const limit = this.#outputLimit;
+    if (limit > 0 && !this.#closed && this.#unwritten + this.#held > limit) this.#onOverLimit();
   }
 
   async #writeOut(): Promise<void> {
@@ -147,7 +190,11 @@ export class ReplyQueue {
         this.#outbox = [];
         const chunk = parts.length === 1 ? parts[0] : concatBytes(parts);
         let written = 0;
-        while (written < chunk.length) written += await this.#conn.write(chunk.subarray(written));
+        while (written < chunk.length) {
+          written += await this.#conn.write(chunk.subarray(written));
+          // A client reading a big reply slowly is not idle.
+          this.lastWriteAt = performance.now();
+        }
         this.#unwritten -= chunk.length;
       }
     } catch {

@@ -1,12 +1,12 @@
 import { checkArity, type CommandSpec, lookupCommand, lowerAsciiString } from "../commands/mod.ts";
-import type { Metrics } from "../http/mod.ts";
-import type { Log } from "../log/mod.ts";
 import { encodeError, errWrongArgs, NOAUTH, ProtocolError, RequestDecoder } from "../resp/mod.ts";
 import { DEFAULT_DB, type RouteContext, type Router } from "../route/mod.ts";
 import { UpstreamError } from "../upstream/mod.ts";
+import type { AclUser, UserDirectory } from "../acl/mod.ts";
+import { addressText, commandLogFields, parentName } from "./command_log.ts";
 import type { Credentials } from "./credentials.ts";
 import { answerLocally, type ClientState, NO_AUTH_COMMANDS } from "./local_commands.ts";
-import { clientCommand, type ClientRegistry, type ClientView } from "./client_command.ts";
+import { clientCommand, type ClientView } from "./client_command.ts";
 import { Feeds } from "./feeds.ts";
 import { ReplyQueue } from "./reply_queue.ts";
 import {
@@ -17,20 +17,9 @@ import {
 } from "./pubsub_replies.ts";
 import { SUBSCRIBE_COMMANDS, type SubscriberHost } from "./subscriber.ts";
 import { Transaction, TRANSACTION_COMMANDS, type TransactionHost } from "./transaction.ts";
+import type { SessionOptions } from "./session_options.ts";
 
-/** What every session of one proxy shares. */
-export interface SessionOptions {
-  router: Router;
-  metrics: Metrics;
-  credentials: Credentials | undefined;
-  /** Stop reading from a client with this many replies not yet written (backpressure). */
-  maxPendingReplies?: number;
-  log?: Log;
-  /** The proxy's refusal of a command it does not run (see command_policy.ts), if any. */
-  refuse?: (name: string) => Uint8Array | undefined;
-  /** All clients of the proxy, for CLIENT LIST and CLIENT KILL. */
-  registry?: ClientRegistry;
-}
+export type { SessionLimits, SessionOptions } from "./session_options.ts";
 
 // Every connected client has a read pending at all times, so its buffer is memory held even
 // while idle: start small, grow for clients that fill it, shrink again when they quiet down.
@@ -38,6 +27,7 @@ const MIN_READ_BUFFER = 1024;
 const MAX_READ_BUFFER = 64 * 1024;
 /** As Redis's default `client-output-buffer-limit pubsub 32mb`. */
 const MAX_UNREAD_PUSH_BYTES = 32 * 1024 * 1024;
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * One client connection: decodes its commands, answers connection-level commands itself,
@@ -58,12 +48,13 @@ export class Session
   /** Set by WAIT: the client reads what it wrote, so a group keeps its reads on the master. */
   readsFromPrimary = false;
   name: string | undefined;
-  authenticated: boolean;
+  user: AclUser | undefined;
+  readonly host: string;
   quitting = false;
-  readonly credentials: Credentials | undefined;
+  readonly credentials: Credentials;
   #conn: Deno.Conn;
   #options: SessionOptions;
-  #decoder = new RequestDecoder();
+  #decoder: RequestDecoder;
   #replies: ReplyQueue;
   #hold: Promise<unknown> | undefined;
   #closed = false;
@@ -76,15 +67,47 @@ export class Session
     this.id = id;
     this.#options = options;
     this.credentials = options.credentials;
-    this.authenticated = options.credentials === undefined;
+    this.user = options.credentials.users.initialUser;
     this.addr = addressText(conn.remoteAddr);
+    this.host = "hostname" in conn.remoteAddr ? conn.remoteAddr.hostname : this.addr;
     this.laddr = addressText(conn.localAddr);
+    const limits = options.limits ?? {};
+    this.#decoder = new RequestDecoder({
+      maxBulkLength: limits.maxBulkLength,
+      maxMultibulkLength: limits.maxMultibulkLength,
+      authRequired: () => this.user === undefined,
+    });
     this.#replies = new ReplyQueue(
       conn,
       options.metrics,
       options.maxPendingReplies ?? 10_000,
       () => this.close(),
+      limits.outputBufferLimit ?? 0,
+      () => this.#outputBufferExceeded(),
     );
+  }
+
+  /**
+   * How long the client has been idle, as Redis's `timeout` sees it: 0 while a command is in
+   * flight (a blocking one included) or the client is subscribed or in MONITOR. Idle time
+   * counts from the last complete command or the last bytes of a reply written, so a client
+   * that trickles bytes of a command without ever finishing one is idle.
+   */
+  idleFor(now: number): number {
+    if (this.#closed || this.#feeds.monitoring || (this.#feeds.subscriber?.count ?? 0) > 0) {
+      return 0;
+    }
+    if (this.#replies.busy) return 0;
+    return now - Math.max(this.lastCommandAt, this.#replies.lastWriteAt);
+  }
+
+  #outputBufferExceeded(): void {
+    this.#options.metrics.limitExceeded("output_buffer");
+    this.#options.log?.warn("client output buffer limit reached, closing", {
+      client: this.id,
+      addr: this.addr,
+    });
+    this.close();
   }
 
   get dbNumber(): number {
@@ -108,6 +131,21 @@ export class Session
 
   get multi(): number {
     return this.#transaction?.queuedCount ?? -1;
+  }
+
+  /**
+   * A reload replaced the users: a logged-in client gets its user's new rules at once, and is
+   * disconnected when its user no longer exists (as Redis does for a deleted user).
+   */
+  rebind(users: UserDirectory): void {
+    if (this.user === undefined) return;
+    const next = users.get(this.user.name);
+    if (next !== undefined) {
+      this.user = next;
+      return;
+    }
+    this.user = undefined;
+    this.kill();
   }
 
   /** CLIENT KILL: the connection closes once the replies already due are written. */
@@ -148,31 +186,15 @@ export class Session
         } else if (n < MIN_READ_BUFFER && buffer.length > MIN_READ_BUFFER) {
           buffer = new Uint8Array(MIN_READ_BUFFER);
         }
-        let commands: Uint8Array[][];
-        try {
-          commands = this.#decoder.push(chunk);
-        } catch (error) {
-          if (!(error instanceof ProtocolError)) throw error;
-          // Like Redis, the requests that arrived complete before the bad bytes still run.
-          for (const args of error.commands) {
-            while (this.#hold) await this.#waitForHold();
-            this.#execute(args, readAt);
-          }
-          this.#options.metrics.protocolError();
-          this.#options.log?.info("client sent malformed RESP, closing", {
-            client: this.id,
-            error: error.message,
-          });
-          this.#replies.push(encodeError(`ERR ${error.message}`), "protocol-error", readAt);
-          break;
+        let open = await this.#serveChunk(chunk, readAt);
+        // Before AUTH the decoder stops after each request, so AUTH counts for the next one.
+        while (
+          open && this.#decoder.stalled && !this.quitting && !this.#closed && !this.#draining
+        ) {
+          await this.settled();
+          open = await this.#serveChunk(NO_BYTES, readAt);
         }
-        for (const args of commands) {
-          // A held command may hold again (a blocking command sent after a copy).
-          while (this.#hold) await this.#waitForHold();
-          if (this.#draining) break;
-          this.#execute(args, readAt);
-          if (this.quitting) break;
-        }
+        if (!open) break;
         if (this.#replies.full) await this.#replies.drained();
       }
       if (this.quitting || !this.#closed) await this.settled();
@@ -180,6 +202,38 @@ export class Session
     } finally {
       this.close();
     }
+  }
+
+  /** Decodes and runs the requests in `chunk`; false once the connection must close. */
+  async #serveChunk(chunk: Uint8Array, readAt: number): Promise<boolean> {
+    let commands: Uint8Array[][];
+    try {
+      commands = this.#decoder.push(chunk);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      // Like Redis, the requests that arrived complete before the bad bytes still run.
+      for (const args of error.commands) {
+        while (this.#hold) await this.#waitForHold();
+        this.#execute(args, readAt);
+      }
+      this.#options.metrics.protocolError();
+      const limit = this.#decoder.limitHit;
+      if (limit !== undefined) this.#options.metrics.limitExceeded(limit);
+      this.#options.log?.info("client sent malformed RESP, closing", {
+        client: this.id,
+        error: error.message,
+      });
+      this.#replies.push(encodeError(`ERR ${error.message}`), "protocol-error", readAt);
+      return false;
+    }
+    for (const args of commands) {
+      // A held command may hold again (a blocking command sent after a copy).
+      while (this.#hold) await this.#waitForHold();
+      if (this.#draining) break;
+      this.#execute(args, readAt);
+      if (this.quitting) break;
+    }
+    return true;
   }
 
   get router(): Router {
@@ -257,6 +311,13 @@ export class Session
     this.lastCommand = spec?.name ?? name;
     // The chunk's one clock read serves here too.
     this.lastCommandAt = readAt;
+    const commandLog = this.#options.commandLog;
+    if (commandLog !== undefined) {
+      this.#options.log?.debug(
+        "command",
+        commandLogFields(this.id, spec?.name ?? name, args, commandLog),
+      );
+    }
     let reply: Uint8Array | Promise<Uint8Array>;
     try {
       reply = this.#dispatch(name, spec, args);
@@ -279,7 +340,14 @@ export class Session
     spec: CommandSpec | undefined,
     args: Uint8Array[],
   ): Uint8Array | Promise<Uint8Array> {
-    if (this.credentials && !this.authenticated && !NO_AUTH_COMMANDS.has(name)) return NOAUTH;
+    const user = this.user;
+    if (user === undefined) {
+      if (!NO_AUTH_COMMANDS.has(name)) return NOAUTH;
+    } else if (!user.unrestricted) {
+      const denied = user.check(spec, name, args);
+      // Refused inside MULTI, the command makes EXEC abort, as in Redis.
+      if (denied) return this.#transaction?.reject(denied) ?? denied;
+    }
     if (this.protocol === 2 && (this.#feeds.subscriber?.count ?? 0) > 0) {
       // RESP2 subscribed mode: the connection carries messages, and little else is allowed.
       if (!SUBSCRIBED_MODE_COMMANDS.has(name)) return notInSubscribedContext(spec, args);
@@ -318,7 +386,7 @@ export class Session
     this.name = undefined;
     this.replyMode = "on";
     this.readsFromPrimary = false;
-    this.authenticated = this.credentials === undefined;
+    this.user = this.credentials.users.initialUser;
     return RESET_REPLY;
   }
 
@@ -342,19 +410,4 @@ export class Session
     });
     return encodeError(`ERR internal error: ${(error as Error)?.message ?? error}`);
   }
-}
-
-/** "client" for "client|setname"; the name itself for commands without subcommands. */
-function parentName(name: string): string {
-  const bar = name.indexOf("|");
-  return bar < 0 ? name : name.slice(0, bar);
-}
-
-function addressText(addr: Deno.Addr): string {
-  if (addr.transport === "tcp" || addr.transport === "udp") {
-    return addr.hostname.includes(":")
-      ? `[${addr.hostname}]:${addr.port}`
-      : `${addr.hostname}:${addr.port}`;
-  }
-  return "path" in addr ? `${addr.path}:0` : "unknown";
 }

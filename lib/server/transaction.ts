@@ -127,6 +127,12 @@ export class Transaction {
     return this.#queue(name, spec, args);
   }
 
+  /** A command refused before queueing (NOPERM): inside MULTI, EXEC will abort. */
+  reject(reply: Uint8Array): Uint8Array {
+    if (this.#inMulti) this.#dirty = true;
+    return reply;
+  }
+
   /** Ends the transaction without running it (RESET, QUIT, disconnect). */
   abandon(): void {
     const opening = this.#opening;

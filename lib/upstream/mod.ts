@@ -1,6 +1,5 @@
 export {
   type ConnectOptions,
-  connectTls,
   type Request,
   type ServerAddress,
   type TlsOptions,
@@ -8,3 +7,4 @@ export {
 } from "./upstream_connection.ts";
 export { type PoolOptions, UpstreamPool } from "./upstream_pool.ts";
 export { describeNetworkError, UpstreamError } from "./upstream_error.ts";
+export { connectTls } from "./connect_socket.ts";

@@ -7,6 +7,8 @@ import {
 } from "../resp/mod.ts";
 import { FifoQueue } from "../util/fifo_queue.ts";
 import { describeNetworkError, UpstreamError } from "./upstream_error.ts";
+import { formatMs, withTimeout } from "./timeouts.ts";
+import { connectWithTimeout } from "./connect_socket.ts";
 
 /** An encoded command: one frame, or parts written back to back (see encodeRequest). */
 export type Request = Uint8Array | readonly Uint8Array[];
@@ -24,6 +26,8 @@ export interface ServerAddress {
 /** TLS settings: PEM CA certificates to trust beyond the system's, a client certificate and key. */
 export interface TlsOptions {
   caCerts?: string[];
+  /** The name sent (SNI) and verified in the certificate; default the host connected to. */
+  serverName?: string;
   cert?: string;
   key?: string;
 }
@@ -35,8 +39,19 @@ export interface ConnectOptions extends ServerAddress {
   db: number;
   /** RESP version the connection speaks (HELLO 3 is sent for 3). Default 2. */
   protocol?: 2 | 3;
+  /** Bounds the TCP (and TLS) connect and the AUTH/HELLO/SELECT that follow (default 5 s). */
   connectTimeoutMs?: number;
+  /**
+   * With commands waiting, no reply for this long fails them all and closes the connection,
+   * whose replies would be out of step with its commands from then on (0: no limit).
+   */
+  commandTimeoutMs?: number;
+  /** Told when a connect or command timed out, for the limit metrics. */
+  onTimeout?: (limit: "connect_timeout" | "command_timeout") => void;
 }
+
+/** The connect timeout when none is configured. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
 interface PendingReply {
   /** Takes one reply frame; returns false while it waits for more (a batch). */
@@ -79,6 +94,10 @@ export class UpstreamConnection {
   #closedPromise: Promise<void>;
   /** performance.now() of the last write, for idle timeouts. */
   lastUsed = performance.now();
+  #commandTimeoutMs = 0;
+  // When the oldest waiting command last saw progress: it was sent, or reply bytes came in.
+  #progressAt = 0;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
 
   private constructor(conn: Deno.Conn, target: string, db: number, protocol: 2 | 3) {
     this.#conn = conn;
@@ -91,10 +110,13 @@ export class UpstreamConnection {
   /** Connects, authenticates and selects the database; rejects with UpstreamError. */
   static async open(options: ConnectOptions): Promise<UpstreamConnection> {
     const where = options.addrText;
+    const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const deadline = performance.now() + timeoutMs;
     let conn: Deno.Conn;
     try {
-      conn = await connectWithTimeout(options.addr, options.connectTimeoutMs ?? 3000, options.tls);
+      conn = await connectWithTimeout(options.addr, timeoutMs, options.tls);
     } catch (error) {
+      if (error instanceof Deno.errors.TimedOut) options.onTimeout?.("connect_timeout");
       throw new UpstreamError(options.target, `${describeNetworkError(error)} (${where})`);
     }
     if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
@@ -110,7 +132,16 @@ export class UpstreamConnection {
     if (protocol === 3) setup.push(connection.send(encodeCommand(["HELLO", "3"])));
     if (options.db !== 0) setup.push(connection.send(encodeCommand(["SELECT", `${options.db}`])));
     try {
-      for (const frame of await Promise.all(setup)) {
+      // A server that accepts and never answers must not hold a connect open forever.
+      const frames = setup.length === 0 ? [] : await withTimeout(
+        Promise.all(setup),
+        deadline - performance.now(),
+        () => {
+          options.onTimeout?.("connect_timeout");
+          return new UpstreamError(options.target, `timed out (${where})`);
+        },
+      );
+      for (const frame of frames) {
         const message = errorMessage(frame);
         if (message !== undefined) throw new UpstreamError(options.target, `${message} (${where})`);
       }
@@ -118,7 +149,32 @@ export class UpstreamConnection {
       connection.close();
       throw error;
     }
+    const commandTimeoutMs = options.commandTimeoutMs ?? 0;
+    if (commandTimeoutMs > 0 && Number.isFinite(commandTimeoutMs)) {
+      connection.#watch(commandTimeoutMs, options.onTimeout);
+    }
     return connection;
+  }
+
+  #watch(timeoutMs: number, onTimeout: ConnectOptions["onTimeout"]): void {
+    this.#commandTimeoutMs = timeoutMs;
+    this.#progressAt = performance.now();
+    // One check per quarter of the timeout: a stuck command fails within 1.25 times it.
+    const interval = Math.min(1000, Math.max(10, timeoutMs / 4));
+    this.#watchdog = setInterval(() => {
+      if (this.#pending.length === 0) return;
+      if (performance.now() - this.#progressAt < timeoutMs) return;
+      onTimeout?.("command_timeout");
+      this.#fail(new UpstreamError(this.target, `no reply within ${formatMs(timeoutMs)}`));
+    }, interval);
+    Deno.unrefTimer(this.#watchdog);
+  }
+
+  /** With a command timeout, a command sent to an idle connection starts the clock. */
+  #markSent(): void {
+    if (this.#commandTimeoutMs > 0 && this.#pending.length === 0) {
+      this.#progressAt = performance.now();
+    }
   }
 
   /** True once the connection failed or was closed; it never recovers. */
@@ -139,6 +195,7 @@ export class UpstreamConnection {
   /** Sends one encoded command; resolves with its raw reply frame. */
   send(request: Request): Promise<Uint8Array> {
     if (this.#failure) return Promise.reject(this.#failure);
+    this.#markSent();
     const reply = new Promise<Uint8Array>((resolve, reject) => {
       this.#pending.push({ resolve, reject });
     });
@@ -154,6 +211,7 @@ export class UpstreamConnection {
   sendBatch(requests: readonly Uint8Array[], count = requests.length): Promise<Uint8Array[]> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (count === 0) return Promise.resolve([]);
+    this.#markSent();
     const frames: Uint8Array[] = [];
     const replies = new Promise<Uint8Array[]>((resolve, reject) => {
       this.#pending.push({
@@ -227,6 +285,7 @@ export class UpstreamConnection {
           this.#fail(new UpstreamError(this.target, "connection closed by server"));
           return;
         }
+        if (this.#commandTimeoutMs > 0) this.#progressAt = performance.now();
         // The scanner may keep slices of what it is given, so hand it a private copy.
         for (const frame of this.#scanner.push(buffer.slice(0, n))) {
           if (this.relay) {
@@ -251,6 +310,7 @@ export class UpstreamConnection {
   #fail(error: UpstreamError): void {
     if (this.#failure) return;
     this.#failure = error;
+    if (this.#watchdog !== undefined) clearInterval(this.#watchdog);
     try {
       this.#conn.close();
     } catch {
@@ -280,47 +340,4 @@ function coalesce(parts: readonly Uint8Array[]): Uint8Array[] {
   }
   if (run.length > 0) writes.push(run.length === 1 ? run[0] : concatBytes(run));
   return writes;
-}
-
-/**
- * A TLS connection whose handshake is done: a certificate that is not trusted is an error here,
- * at connect, rather than at the first command (where it would look like a network error).
- */
-export async function connectTls(
-  addr: { hostname: string; port: number },
-  tls: TlsOptions,
-): Promise<Deno.TlsConn> {
-  const conn = await Deno.connectTls({ hostname: addr.hostname, port: addr.port, ...tls });
-  try {
-    await conn.handshake();
-  } catch (error) {
-    conn.close();
-    throw error;
-  }
-  return conn;
-}
-
-async function connectWithTimeout(
-  addr: ConnectOptions["addr"],
-  timeoutMs: number,
-  tls?: ConnectOptions["tls"],
-): Promise<Deno.Conn> {
-  const connecting: Promise<Deno.Conn> = "path" in addr
-    ? Deno.connect({ transport: "unix", path: addr.path })
-    : tls
-    ? connectTls(addr, tls)
-    : Deno.connect({ hostname: addr.hostname, port: addr.port });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Deno.errors.TimedOut("connect timed out")), timeoutMs);
-  });
-  try {
-    return await Promise.race([connecting, timeout]);
-  } catch (error) {
-    // A connection that completes after the timeout must not leak.
-    connecting.then((conn) => conn.close(), () => {});
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -15,7 +15,9 @@ export class UpstreamError extends Error {
 export function describeNetworkError(error: unknown): string {
   if (error instanceof Deno.errors.ConnectionRefused) return "connection refused";
   if (error instanceof Deno.errors.ConnectionReset) return "connection reset";
-  if (error instanceof Deno.errors.TimedOut) return "timed out";
+  if (error instanceof Deno.errors.TimedOut) {
+    return error.message.startsWith("TLS") ? error.message : "timed out";
+  }
   if (error instanceof Deno.errors.BrokenPipe) return "connection closed";
   if (error instanceof Error) return error.message.split("\n")[0];
   return String(error);

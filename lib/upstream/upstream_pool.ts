@@ -1,4 +1,9 @@
-import { type Request, type ServerAddress, UpstreamConnection } from "./upstream_connection.ts";
+import {
+  type ConnectOptions,
+  type Request,
+  type ServerAddress,
+  UpstreamConnection,
+} from "./upstream_connection.ts";
 import { UpstreamError } from "./upstream_error.ts";
 
 /** Settings of one upstream server, as in the `[Source]`/`[Destination]` config sections. */
@@ -10,6 +15,13 @@ export interface PoolOptions extends ServerAddress {
   /** Connections idle this long are closed (the config's `IdleTimeout`). */
   idleTimeoutMs: number;
   connectTimeoutMs?: number;
+  /**
+   * The config's `CommandTimeout`, for the shared connections. Dedicated ones serve one client
+   * whose command may block by design (BLPOP, WAIT, a transaction's WATCH), so they have none.
+   */
+  commandTimeoutMs?: number;
+  /** Told when a connect or a command timed out. */
+  onTimeout?: ConnectOptions["onTimeout"];
   /** After a failed connect, commands fail at once for this long instead of reconnecting. */
   retryBackoffMs?: number;
 }
@@ -169,7 +181,7 @@ export class UpstreamPool {
   async #connectShared(db: number, protocol: 2 | 3, slot: SharedSlot): Promise<void> {
     slot.connecting = true;
     try {
-      const conn = await this.#open(db, protocol);
+      const conn = await this.#open(db, protocol, true);
       // A closed pool rejected its waiters already; a retired one still owes them replies.
       if (this.#closed && slot.queue.length === 0) {
         conn.close();
@@ -192,17 +204,20 @@ export class UpstreamPool {
     }
   }
 
-  #open(db: number, protocol: 2 | 3): Promise<UpstreamConnection> {
+  #open(db: number, protocol: 2 | 3, shared = false): Promise<UpstreamConnection> {
     const o = this.options;
     return UpstreamConnection.open({
       addr: o.addr,
       addrText: o.addrText,
       username: o.username,
       password: o.password,
+      tls: o.tls,
       target: o.target,
       db,
       protocol,
       connectTimeoutMs: o.connectTimeoutMs,
+      commandTimeoutMs: shared ? o.commandTimeoutMs : 0,
+      onTimeout: o.onTimeout,
     });
   }
 
