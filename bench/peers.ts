@@ -56,17 +56,30 @@ async function spawnWithConfig(
   };
 }
 
-/** twemproxy (nutcracker) in front of one server, or undefined when it is not installed. */
-export async function startTwemproxy(server: RedisServer): Promise<RunningPeer | undefined> {
+/**
+ * twemproxy (nutcracker) in front of one server, or of several as a ketama ring (md5, `{}`
+ * hash tags, failed servers never ejected), or undefined when it is not installed.
+ */
+export async function startTwemproxy(
+  servers: RedisServer | readonly RedisServer[],
+): Promise<RunningPeer | undefined> {
   if (!await commandExists("nutcracker", "--version")) return undefined;
   const port = freePort();
-  const config =
-    `bench:\n  listen: 127.0.0.1:${port}\n  redis: true\n  servers:\n   - ${server.addr}:1\n`;
+  const list = Array.isArray(servers) ? servers : [servers];
+  const ring = list.length > 1
+    ? `  hash: md5\n  distribution: ketama\n  hash_tag: "{}"\n  auto_eject_hosts: false\n`
+    : "";
+  const config = `bench:\n  listen: 127.0.0.1:${port}\n  redis: true\n${ring}  servers:\n` +
+    list.map((server) => `   - ${server.addr}:1\n`).join("");
   return spawnWithConfig(
     "nutcracker",
     "nutcracker.yml",
     config,
-    (path, dir) => ["-c", path, "-o", `${dir}/nutcracker.log`, "-p", `${dir}/nutcracker.pid`],
+    // A stats port of its own: two nutcrackers cannot share the default 22222.
+    (path, dir) => [
+      ...["-c", path, "-o", `${dir}/nutcracker.log`, "-p", `${dir}/nutcracker.pid`],
+      ...["-s", `${freePort()}`],
+    ],
     port,
   );
 }

@@ -12,12 +12,14 @@ export interface RemiroProcess extends RunningPeer {
 
 /**
  * Starts `deno run main.ts` with a config for `destination` (and `source`, if given). With
- * `replicas`, the destination is a failover group: `destination` its master, these its replicas.
+ * `replicas`, the destination is a failover group: `destination` its master, these its replicas;
+ * with `mode = "ring"` it is a ring of `destination` and the others instead.
  */
 export async function startRemiro(
   destination: RedisServer,
   source?: RedisServer,
   replicas: RedisServer[] = [],
+  mode: "failover" | "ring" = "failover",
 ): Promise<RemiroProcess> {
   const port = freePort();
   const dir = await Deno.makeTempDir({ prefix: "remiro-bench-" });
@@ -27,7 +29,7 @@ export async function startRemiro(
     config,
     (source ? `[Source]\nAddr = "${source.addr}"\n` : "") +
       (replicas.length
-        ? `[Destination]\nMode = "failover"\nAddrs = [${members}]\n`
+        ? `[Destination]\nMode = "${mode}"\nAddrs = [${members}]\n`
         : `[Destination]\nAddr = "${destination.addr}"\n`),
   );
   const child = new Deno.Command(Deno.execPath(), {

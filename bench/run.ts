@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: redis-benchmark SET/GET against Redis directly, twemproxy and haproxy
  * (where installed) and Remiro in plain mode, in migration mode and over a failover group (the
- * same server as master, with one replica), in alternating order over several
+ * same server as master, with one replica), and a ketama ring of three servers through Remiro
+ * and through twemproxy, in alternating order over several
  * rounds; then the copy rate of migration misses and Remiro's memory. Prints a table of
  * medians and ratios and writes the same as JSON. A benchmark, not a test: nothing fails.
  *
@@ -90,16 +91,32 @@ try {
     { name: "remiro migrate", port: migrate.port },
     { name: "remiro failover", port: failover.port },
   );
+  const ringNodes = await Promise.all([0, 1, 2].map(() => RedisServer.start()));
+  stops.push(...ringNodes.map((node) => () => node.stop()));
+  const ring = await startRemiro(ringNodes[0], undefined, ringNodes.slice(1), "ring");
+  stops.push(ring.stop);
+  targets.push({ name: "remiro ring", port: ring.port });
+  const twemproxyRing = await startTwemproxy(ringNodes).catch((error) => {
+    absent.push(`twemproxy ring (failed to start: ${(error as Error).message})`);
+    return undefined;
+  });
+  if (twemproxyRing) {
+    stops.push(twemproxyRing.stop);
+    targets.push({ name: "twemproxy ring", port: twemproxyRing.port });
+  }
   if (absent.length) console.log(`absent peers: ${absent.join("; ")}`);
 
-  // Every key exists on the destination: migration-mode reads measure the steady state.
-  await redisBenchmark(destination.port, {
-    tests: "set",
-    requests: 200_000,
-    clients,
-    pipeline: 16,
-    keyspace: 10_000,
-  });
+  // Every key exists on the destination (and on its ring node): migration-mode reads measure
+  // the steady state, and ring reads find their keys.
+  for (const port of [destination.port, ring.port]) {
+    await redisBenchmark(port, {
+      tests: "set",
+      requests: 200_000,
+      clients,
+      pipeline: 16,
+      keyspace: 10_000,
+    });
+  }
   const samples = new Map<string, BenchResult[]>();
   for (let round = 0; round < rounds; round++) {
     // Alternate the order so no target always runs first (or last) on a warming machine.
@@ -151,6 +168,15 @@ try {
     );
   const migrateVsPlain = versusPlain("remiro migrate");
   const failoverVsPlain = versusPlain("remiro failover");
+  const ringVsTwemproxy = PIPELINES.flatMap((pipeline) =>
+    TESTS.map((test) => ({
+      test,
+      pipeline,
+      ratio: Number(
+        (rps("remiro ring", test, pipeline) / rps("twemproxy ring", test, pipeline)).toFixed(2),
+      ),
+    }))
+  );
 
   console.log(
     `\nmedian requests/s over ${rounds} rounds, ${clients} clients; ` +
@@ -169,6 +195,7 @@ try {
     rows.map((r) => `${r.test} -P ${r.pipeline} ${r.ratio}x`).join(", ");
   console.log(`\nmigration mode / plain proxy: ${ratios(migrateVsPlain)}`);
   console.log(`failover group / plain proxy: ${ratios(failoverVsPlain)}`);
+  if (twemproxyRing) console.log(`remiro ring / twemproxy ring: ${ratios(ringVsTwemproxy)}`);
 
   const copies = await copyRate(values.quick ? 20_000 : 100_000, clients);
   console.log(
@@ -207,6 +234,7 @@ try {
     throughput,
     migrateVsPlain,
     failoverVsPlain,
+    ringVsTwemproxy: twemproxyRing ? ringVsTwemproxy : undefined,
     copyRate: copies,
     memory,
   };

@@ -1,5 +1,5 @@
-import { type Address, parseAddress } from "./address.ts";
-import type { GroupConfig } from "./config.ts";
+import { parseAddress } from "./address.ts";
+import type { GroupConfig, GroupMember } from "./config.ts";
 import {
   KeyProblem,
   readCount,
@@ -20,24 +20,58 @@ export const GROUP_KEYS = [
   "Sentinels",
   "MasterName",
   "SentinelPassword",
+  "Hash",
+  "RebalanceRate",
 ];
 
-function readAddressList(table: Table, key: (name: string) => string, name: string) {
+/** Keys only a master-and-replicas group uses. */
+const REPLICATION_KEYS = ["ReadFrom", "DownAfter", "MaxReplicaLag"];
+
+/**
+ * A ring member: `host:port`, optionally `name=` before it and `:weight` after it (twemproxy's
+ * `host:port:weight name`).
+ */
+function parseRingMember(item: string): GroupMember {
+  const named = /^([^=:\[\]]+)=(.*)$/.exec(item);
+  const rest = named ? named[2] : item;
+  const weighted = /^(.*:\d+):(\d+)$/.exec(rest);
+  const addrText = weighted ? weighted[1] : rest;
+  const member: GroupMember = { addr: parseAddress(addrText), addrText };
+  if (named) member.name = named[1];
+  if (weighted) {
+    const weight = Number(weighted[2]);
+    if (weight < 1) throw new RangeError(`weight of ${JSON.stringify(item)} must be at least 1`);
+    member.weight = weight;
+  }
+  return member;
+}
+
+function readAddressList(
+  table: Table,
+  key: (name: string) => string,
+  name: string,
+  ring = false,
+): GroupMember[] {
   const value = table[name];
   if (value === undefined) throw new KeyProblem(key(name), "required");
   if (!Array.isArray(value) || value.length === 0) {
     throw wrongType(key(name), 'a non-empty list of addresses such as ["10.0.0.1:6379"]', value);
   }
   const seen = new Set<string>();
-  return value.map((item): { addr: Address; addrText: string } => {
+  return value.map((item): GroupMember => {
     if (typeof item !== "string") throw wrongType(key(name), "a list of address strings", item);
-    if (seen.has(item)) throw new KeyProblem(key(name), `${JSON.stringify(item)} is listed twice`);
-    seen.add(item);
+    let member: GroupMember;
     try {
-      return { addr: parseAddress(item), addrText: item };
+      member = ring ? parseRingMember(item) : { addr: parseAddress(item), addrText: item };
     } catch (error) {
       throw new KeyProblem(key(name), (error as RangeError).message);
     }
+    for (const id of [member.addrText, member.name]) {
+      if (id === undefined) continue;
+      if (seen.has(id)) throw new KeyProblem(key(name), `${JSON.stringify(id)} is listed twice`);
+      seen.add(id);
+    }
+    return member;
   });
 }
 
@@ -66,11 +100,20 @@ function readChoice<T extends string>(
  * for a single server (no `Mode`, or `Mode = "single"`), which then needs `Addr`.
  */
 export function readGroup(table: Table, key: (name: string) => string): GroupConfig | undefined {
-  const mode = readChoice(table, key("Mode"), "Mode", ["single", "failover", "sentinel"]);
+  const mode = readChoice(table, key("Mode"), "Mode", [
+    "single",
+    "failover",
+    "sentinel",
+    "ring",
+    "cluster",
+  ]);
   if (mode === undefined || mode === "single") {
     for (const name of GROUP_KEYS) {
+      if ((name === "Hash" || name === "RebalanceRate") && table[name] !== undefined) {
+        throw new KeyProblem(key(name), 'only used with Mode = "ring"');
+      }
       if (name !== "Mode" && table[name] !== undefined) {
-        throw new KeyProblem(key(name), 'needs Mode = "failover" or Mode = "sentinel"');
+        throw new KeyProblem(key(name), 'needs Mode = "failover", "sentinel", "ring" or "cluster"');
       }
     }
     return undefined;
@@ -92,6 +135,10 @@ export function readGroup(table: Table, key: (name: string) => string): GroupCon
     downAfterMs: readDurationMs(table, key("DownAfter"), "DownAfter", "3s"),
     maxReplicaLagBytes: readCount(table, key("MaxReplicaLag"), "MaxReplicaLag", 1024 * 1024),
   };
+  if (mode === "ring" || mode === "cluster") return readShards(table, key, mode, group);
+  for (const name of ["Hash", "RebalanceRate"]) {
+    if (table[name] !== undefined) throw new KeyProblem(key(name), 'only used with Mode = "ring"');
+  }
   if (mode === "failover") {
     for (const name of ["Sentinels", "MasterName", "SentinelPassword"]) {
       if (table[name] !== undefined) {
@@ -114,5 +161,41 @@ export function readGroup(table: Table, key: (name: string) => string): GroupCon
   group.masterName = masterName;
   const sentinelPassword = readOptionalString(table, key("SentinelPassword"), "SentinelPassword");
   if (sentinelPassword) group.sentinelPassword = sentinelPassword;
+  return group;
+}
+
+/** `Mode = "ring"` or `"cluster"`: nodes that each hold part of the keys. */
+function readShards(
+  table: Table,
+  key: (name: string) => string,
+  mode: "ring" | "cluster",
+  group: GroupConfig,
+): GroupConfig {
+  if (key("Mode").startsWith("Source.")) {
+    throw new KeyProblem(
+      key("Mode"),
+      `"${mode}" is not yet supported for [Source] (only for [Destination])`,
+    );
+  }
+  for (const name of [...REPLICATION_KEYS, "Sentinels", "MasterName", "SentinelPassword"]) {
+    if (table[name] !== undefined) {
+      throw new KeyProblem(key(name), `not used with Mode = "${mode}"`);
+    }
+  }
+  group.members = readAddressList(table, key, "Addrs", mode === "ring");
+  if (mode === "ring") {
+    group.hash = readChoice(table, key("Hash"), "Hash", ["ketama"]) ?? "ketama";
+    group.rebalanceRate = readCount(table, key("RebalanceRate"), "RebalanceRate", 5000);
+    if (group.rebalanceRate < 1) throw new KeyProblem(key("RebalanceRate"), "must be at least 1");
+  } else {
+    for (const name of ["Hash", "RebalanceRate"]) {
+      if (table[name] !== undefined) {
+        throw new KeyProblem(
+          key(name),
+          'only used with Mode = "ring" (a cluster places keys by slot)',
+        );
+      }
+    }
+  }
   return group;
 }

@@ -51,7 +51,7 @@ Deno.test("a sentinel group names its sentinels and the master", () => {
 
 Deno.test("group keys are checked: mode, lists, and what each mode needs", () => {
   const d = "[Destination]\n";
-  rejects(`${d}Mode = "ring"\nAddrs = ["h:1"]\n`, "Destination.Mode", /one of "single"/);
+  rejects(`${d}Mode = "hexagon"\nAddrs = ["h:1"]\n`, "Destination.Mode", /one of "single"/);
   rejects(`${d}Mode = "failover"\n`, "Destination.Addrs", /required/);
   rejects(`${d}Mode = "failover"\nAddrs = []\n`, "Destination.Addrs", /non-empty list/);
   rejects(`${d}Mode = "failover"\nAddrs = ["h:1", "h:1"]\n`, "Destination.Addrs", /twice/);
@@ -78,5 +78,95 @@ Deno.test("group keys are checked: mode, lists, and what each mode needs", () =>
     `${d}Mode = "failover"\nAddrs = ["h:1"]\nCheckInterval = "0s"\n`,
     "Destination.CheckInterval",
     /positive/,
+  );
+});
+
+Deno.test("a ring lists its nodes, with optional names and weights", () => {
+  const config = parseConfig(
+    `[Destination]\nMode = "ring"\n` +
+      `Addrs = ["10.0.0.1:6379", "cache-b=10.0.0.2:6379", "10.0.0.3:6380:2", "c=[::1]:7000:3"]\n`,
+    FILE,
+  );
+  const group = config.destination.group;
+  assert.equal(group?.mode, "ring");
+  assert.equal(group?.hash, "ketama");
+  assert.deepEqual(group?.members, [
+    { addr: { hostname: "10.0.0.1", port: 6379 }, addrText: "10.0.0.1:6379" },
+    { addr: { hostname: "10.0.0.2", port: 6379 }, addrText: "10.0.0.2:6379", name: "cache-b" },
+    { addr: { hostname: "10.0.0.3", port: 6380 }, addrText: "10.0.0.3:6380", weight: 2 },
+    { addr: { hostname: "::1", port: 7000 }, addrText: "[::1]:7000", name: "c", weight: 3 },
+  ]);
+  assert.equal(
+    config.destination.addrText,
+    "10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6380,[::1]:7000",
+  );
+  const cluster = parseConfig(`[Destination]\nMode = "cluster"\nAddrs = ["h:1", "h:2"]\n`, FILE);
+  assert.equal(cluster.destination.group?.mode, "cluster");
+  assert.deepEqual(cluster.destination.group?.members.map((m) => m.addrText), ["h:1", "h:2"]);
+});
+
+Deno.test("RebalanceRate: keys per second of a ring's rebalance, 5000 unless set", () => {
+  const d = '[Destination]\nMode = "ring"\nAddrs = ["h:1"]\n';
+  assert.equal(parseConfig(d, FILE).destination.group?.rebalanceRate, 5000);
+  assert.equal(
+    parseConfig(`${d}RebalanceRate = 200\n`, FILE).destination.group?.rebalanceRate,
+    200,
+  );
+  rejects(`${d}RebalanceRate = 0\n`, "Destination.RebalanceRate", /at least 1/);
+  rejects(`${d}RebalanceRate = "fast"\n`, "Destination.RebalanceRate", /an integer/);
+  for (
+    const section of [
+      'Mode = "cluster"\nAddrs = ["h:1"]',
+      'Mode = "failover"\nAddrs = ["h:1"]',
+      'Addr = "h:1"',
+    ]
+  ) {
+    rejects(
+      `[Destination]\n${section}\nRebalanceRate = 10\n`,
+      "Destination.RebalanceRate",
+      /only used with Mode = "ring"/,
+    );
+  }
+});
+
+Deno.test("ring and cluster keys are checked", () => {
+  const d = "[Destination]\n";
+  rejects(`${d}Mode = "ring"\nAddrs = ["h:1"]\nHash = "crc32"\n`, "Destination.Hash", /"ketama"/);
+  rejects(`${d}Mode = "ring"\nAddrs = ["h:1:0"]\n`, "Destination.Addrs", /at least 1/);
+  rejects(
+    `${d}Mode = "ring"\nAddrs = ["a=h:1", "a=h:2"]\n`,
+    "Destination.Addrs",
+    /"a" is listed twice/,
+  );
+  rejects(`${d}Mode = "ring"\nAddrs = ["h:1", "x=h:1"]\n`, "Destination.Addrs", /twice/);
+  rejects(
+    `${d}Mode = "ring"\nAddrs = ["h:1"]\nReadFrom = "replicas"\n`,
+    "Destination.ReadFrom",
+    /not used/,
+  );
+  rejects(
+    `${d}Mode = "cluster"\nAddrs = ["h:1"]\nHash = "ketama"\n`,
+    "Destination.Hash",
+    /only used/,
+  );
+  rejects(
+    `${d}Mode = "failover"\nAddrs = ["h:1"]\nHash = "ketama"\n`,
+    "Destination.Hash",
+    /only used/,
+  );
+  rejects(
+    `${d}Addr = "h:1"\nHash = "ketama"\n`,
+    "Destination.Hash",
+    /only used with Mode = "ring"/,
+  );
+  rejects(
+    `[Source]\nAddr = "h:9"\n${d}Mode = "ring"\nAddrs = ["h:1"]\n[Migration]\nSweep = true\n`,
+    "Migration.Sweep",
+    /not yet supported into a ring/,
+  );
+  rejects(
+    `[Source]\nMode = "ring"\nAddrs = ["h:1"]\n${d}Addr = "h:2"\n`,
+    "Source.Mode",
+    /not yet supported for \[Source\]/,
   );
 });

@@ -1,7 +1,18 @@
-import type { Config, ServerConfig } from "../config/mod.ts";
+import { type Config, type GroupConfig, parseAddress, type ServerConfig } from "../config/mod.ts";
 import { UpstreamGroup } from "../failover/mod.ts";
 import type { Metrics } from "../http/mod.ts";
 import type { Log } from "../log/mod.ts";
+import {
+  ClusterPlacement,
+  ClusterRedirects,
+  ketamaName,
+  RebalancingRouter,
+  type RingNode,
+  RingPlacement,
+  ShardedRouter,
+  type ShardMember,
+  type ShardNode,
+} from "../shard/mod.ts";
 import { UpstreamPool } from "../upstream/mod.ts";
 import { MigrateRouter } from "./migrate_router.ts";
 import type { Router } from "./router.ts";
@@ -17,10 +28,20 @@ function target(
   if (server.group) {
     return new Target(name, new UpstreamGroup(name, server, log), server.db, metrics);
   }
+  return nodeTarget(name, server, server, metrics);
+}
+
+/** One server of a section: a single server, or a node of a ring or cluster. */
+function nodeTarget(
+  name: "source" | "destination",
+  server: ServerConfig,
+  node: Pick<ServerConfig, "addr" | "addrText">,
+  metrics: Metrics,
+): Target {
   const pool = new UpstreamPool({
     target: name,
-    addr: server.addr,
-    addrText: server.addrText,
+    addr: node.addr,
+    addrText: node.addrText,
     username: server.username,
     password: server.password,
     tls: server.tls,
@@ -33,12 +54,83 @@ function target(
   return new Target(name, pool, server.db, metrics);
 }
 
-/** The router a config describes: migration with a `[Source]`, plain proxy without. */
+/**
+ * The router a config describes: migration with a `[Source]`, plain proxy without; over a
+ * ring or a cluster, one of those per node behind a {@linkcode ShardedRouter}.
+ */
 export function buildRouter(config: Config, metrics: Metrics, log?: Log): Router {
-  const destination = target("destination", config.destination, metrics, log);
-  if (!config.source) return new SingleRouter(destination);
-  return new MigrateRouter(target("source", config.source, metrics, log), destination, {
-    deleteOnGet: config.deleteOnGet,
-    deleteOnSet: config.deleteOnSet,
+  const source = config.source ? target("source", config.source, metrics, log) : undefined;
+  const options = { deleteOnGet: config.deleteOnGet, deleteOnSet: config.deleteOnSet };
+  const over = (destination: Target): Router =>
+    source ? new MigrateRouter(source, destination, options) : new SingleRouter(destination);
+  const group = config.destination.group;
+  if (group?.mode === "ring" || group?.mode === "cluster") {
+    return buildSharded(config.destination, group, metrics, over, source, log);
+  }
+  return over(target("destination", config.destination, metrics, log));
+}
+
+function buildSharded(
+  server: ServerConfig,
+  group: GroupConfig,
+  metrics: Metrics,
+  over: (destination: Target) => Router,
+  source: Target | undefined,
+  log?: Log,
+): ShardedRouter {
+  const member = (node: ShardNode): ShardMember => {
+    const addr = group.members.find((m) => m.addrText === node.addrText)?.addr ??
+      parseAddress(node.addrText);
+    const destination = nodeTarget(
+      "destination",
+      server,
+      { addr, addrText: node.addrText },
+      metrics,
+    );
+    return { target: destination, router: over(destination) };
+  };
+  if (group.mode === "cluster") {
+    return new ShardedRouter({
+      placement: new ClusterPlacement(group.members),
+      member,
+      hashOverride: false,
+      source,
+      redirects: (router) => new ClusterRedirects(router, group.checkIntervalMs, log),
+    });
+  }
+  return new ShardedRouter({
+    placement: ringPlacement(group),
+    member,
+    hashOverride: true,
+    source,
   });
+}
+
+function ringPlacement(group: GroupConfig): RingPlacement {
+  return new RingPlacement(group.members.map((m): RingNode => ({
+    addrText: m.addrText,
+    name: ketamaName(m.addrText, m.name),
+    weight: m.weight ?? 1,
+  })));
+}
+
+/**
+ * The router of a ring whose `Addrs` changed from `previous` to `next` (both `Mode = "ring"`,
+ * without a `[Source]`): keys whose owner changed move on first touch, see
+ * {@linkcode RebalancingRouter}. Its nodes connect with `next`'s settings.
+ */
+export function buildRebalancingRouter(
+  previous: Config,
+  next: Config,
+  metrics: Metrics,
+): RebalancingRouter {
+  const server = next.destination;
+  const [from, to] = [previous.destination.group!, server.group!];
+  const addrs = new Map([...from.members, ...to.members].map((m) => [m.addrText, m.addr]));
+  return new RebalancingRouter(
+    ringPlacement(from),
+    ringPlacement(to),
+    (addrText) =>
+      nodeTarget("destination", server, { addr: addrs.get(addrText)!, addrText }, metrics),
+  );
 }

@@ -23,6 +23,12 @@ export interface RouteContext {
   hold(dispatched: Promise<unknown>): void;
 }
 
+/** Where a command of a transaction runs, and what is sent there. */
+export interface PinnedCommand {
+  readonly target: Target;
+  readonly args: Uint8Array[];
+}
+
 /** Decides where a command goes and produces its reply frame. */
 export interface Router {
   /**
@@ -37,6 +43,17 @@ export interface Router {
   ): Promise<Uint8Array>;
   /** The server that transactions, subscriptions and MONITOR run on (the destination). */
   readonly primary: Target;
+  /**
+   * Routers over several nodes only: the node a command inside a transaction runs on, with the
+   * arguments sent there; an error frame when its keys are on several nodes; undefined when it
+   * names no key. Routers without it run every transaction on `primary`.
+   */
+  pin?(args: Uint8Array[], spec: CommandSpec | undefined): PinnedCommand | Uint8Array | undefined;
+  /**
+   * Routers that take arguments of their own off a command (a ring's `hash=KEY`): how many
+   * arguments the command has without them, for the arity check.
+   */
+  routedLength?(args: Uint8Array[]): number;
   /**
    * Gets the keys of a command ready before it is sent on a connection of its own (inside a
    * transaction, WATCH). Resolves with an error frame when that failed.

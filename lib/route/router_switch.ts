@@ -30,19 +30,20 @@ class InFlight {
  * migration routers' commands on one key must never interleave, or a copy made by the old one
  * could restore a key the new one had just deleted. So while a migration router serves, its
  * commands are counted, and after a replacement new commands wait until the old router's have
- * finished (bounded by a deadline). Commands that block (BLPOP) are not waited for: their keys
- * were copied before they blocked. A plain router is replaced at once: its commands in flight
- * finish on its connections, which then close.
+ * finished (bounded by a deadline). The same holds when a migration router replaces a plain
+ * one (a ring whose node list changed): a write still under way on a key's old owner must land
+ * before the key is copied from there. Commands that block (BLPOP) are not waited for: their
+ * keys were copied before they blocked. A plain router replacing a plain one does so at once:
+ * its commands in flight finish on its connections, which then close.
  */
 export class RouterSwitch implements Router {
   #current: Router;
-  #inFlight: InFlight | undefined;
+  #inFlight = new InFlight();
   #gate: Promise<void> | undefined;
   #retiring = new Set<Router>();
 
   constructor(router: Router) {
     this.#current = router;
-    this.#inFlight = router.ordersKeys ? new InFlight() : undefined;
   }
 
   /** The router new commands go to. */
@@ -64,6 +65,17 @@ export class RouterSwitch implements Router {
 
   get ordersKeys(): boolean {
     return this.#current.ordersKeys;
+  }
+
+  /** The current router's, when it has one (a router over several nodes). */
+  get pin(): Router["pin"] {
+    const current = this.#current;
+    return current.pin && ((args, spec) => current.pin!(args, spec));
+  }
+
+  get routedLength(): Router["routedLength"] {
+    const current = this.#current;
+    return current.routedLength && ((args) => current.routedLength!(args));
   }
 
   route(
@@ -90,7 +102,7 @@ export class RouterSwitch implements Router {
     }
     const inFlight = this.#inFlight;
     const reply = this.#current.route(args, spec, context);
-    return inFlight === undefined || isBlocking(spec) ? reply : inFlight.track(reply);
+    return isBlocking(spec) ? reply : inFlight.track(reply);
   }
 
   prepare(
@@ -101,9 +113,7 @@ export class RouterSwitch implements Router {
     const gate = this.#gate;
     if (gate !== undefined) return gate.then(() => this.prepare(args, spec, db));
     const prepared = this.#current.prepare(args, spec, db);
-    return prepared === undefined || this.#inFlight === undefined
-      ? prepared
-      : this.#inFlight.track(prepared);
+    return prepared === undefined ? prepared : this.#inFlight.track(prepared);
   }
 
   checkDb(db: number): Promise<Uint8Array | undefined> {
@@ -113,16 +123,16 @@ export class RouterSwitch implements Router {
   }
 
   /**
-   * Puts `next` in service and retires the old router, at once or (for a migration router)
-   * once its commands in flight have finished or `drainMs` passed. Resolves when the old
-   * router has retired.
+   * Puts `next` in service and retires the old router, at once or (when either is a migration
+   * router) once its commands in flight have finished or `drainMs` passed. Resolves when the
+   * old router has retired.
    */
   replace(next: Router, drainMs: number): Promise<void> {
     const old = this.#current;
     const oldInFlight = this.#inFlight;
     this.#current = next;
-    this.#inFlight = next.ordersKeys ? new InFlight() : undefined;
-    if (oldInFlight === undefined) {
+    this.#inFlight = new InFlight();
+    if (!old.ordersKeys && !next.ordersKeys) {
       old.retire();
       return Promise.resolve();
     }

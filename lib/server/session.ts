@@ -360,7 +360,8 @@ export class Session
         if (reply !== undefined) return reply;
       }
     }
-    if (spec && !checkArity(spec, args.length)) return errWrongArgs(spec.name);
+    const argc = this.router.routedLength?.(args) ?? args.length;
+    if (spec && !checkArity(spec, argc)) return errWrongArgs(spec.name);
     if (SUBSCRIBE_COMMANDS.has(name)) return this.#feeds.subscribe(name, args);
     if (name === "monitor") return this.#feeds.monitor();
     if (name === "reset") return this.#reset();

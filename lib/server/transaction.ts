@@ -1,6 +1,7 @@
 import type { CommandSpec } from "../commands/mod.ts";
-import { decodeReply, encodeCommand, encodeError, encodeRequest, OK } from "../resp/mod.ts";
-import type { Router } from "../route/mod.ts";
+import { decodeReply, encodeCommand, encodeError, encodeRequest, OK, QUEUED } from "../resp/mod.ts";
+import type { Router, Target } from "../route/mod.ts";
+import { CROSSSLOT } from "../shard/mod.ts";
 import type { Request, UpstreamConnection, UpstreamPool } from "../upstream/mod.ts";
 import { bytesToText } from "../util/key_string.ts";
 import { SUBSCRIBE_COMMANDS } from "./subscriber.ts";
@@ -42,6 +43,7 @@ const NOT_QUEUEABLE: ReadonlySet<string> = new Set([
 
 const EXECABORT = encodeError("EXECABORT Transaction discarded because of previous errors.");
 const EXEC_FRAME = encodeCommand(["EXEC"]);
+const MULTI_FRAME = encodeCommand(["MULTI"]);
 const DISCARD_FRAME = encodeCommand(["DISCARD"]);
 const RESET_FRAME = encodeCommand(["RESET"]);
 
@@ -60,6 +62,11 @@ interface QueuedSelect {
  * queued the router prepares its keys (in migration mode: copied to the destination, source
  * copies it would make obsolete deleted), so every key the transaction names is on the
  * destination before EXEC. WATCHed keys are prepared the same way before WATCH is sent.
+ *
+ * Over a ring or a cluster (a router with `pin`) the transaction runs on the node of the first
+ * command that names keys (or of WATCH's keys): MULTI and the keyless commands before that one
+ * wait in the proxy, answered OK and QUEUED, and are sent ahead of it. A later command whose
+ * keys are on another node gets CROSSSLOT and EXEC aborts, as in Redis Cluster.
  */
 export class Transaction {
   #host: TransactionHost;
@@ -73,6 +80,10 @@ export class Transaction {
   #selects: QueuedSelect[] = [];
   /** The database queued commands will run in: a queued SELECT changes it. */
   #db = 0;
+  /** Over several nodes: the node the transaction runs on, once a command chose it. */
+  #target: Target | undefined;
+  /** Over several nodes: MULTI and the keyless commands sent once the node is known. */
+  #waiting: Request[] | undefined;
 
   constructor(host: TransactionHost) {
     this.#host = host;
@@ -80,6 +91,11 @@ export class Transaction {
 
   /** True while the client is watching keys or inside MULTI. */
   get active(): boolean {
+    return this.#opening !== undefined || this.#inMulti;
+  }
+
+  /** The transaction's connection is taken (or being opened). */
+  get #opened(): boolean {
     return this.#opening !== undefined;
   }
 
@@ -100,6 +116,15 @@ export class Transaction {
   ): Uint8Array | Promise<Uint8Array> | undefined {
     switch (name) {
       case "multi":
+        if (!this.#inMulti && this.#host.router.pin && !this.#opened) {
+          this.#inMulti = true;
+          this.#queued = 0;
+          this.#dirty = false;
+          this.#selects = [];
+          this.#db = this.#host.db;
+          this.#waiting = [MULTI_FRAME];
+          return OK;
+        }
         if (!this.#inMulti) {
           this.#begin();
           this.#inMulti = true;
@@ -110,21 +135,61 @@ export class Transaction {
         }
         return this.#send(encodeRequest(args));
       case "exec":
+        if (this.#host.router.pin && this.#inMulti && !this.#opened && !this.#dirty) {
+          this.#pinTo(this.#host.router.primary);
+        }
         return this.#inMulti ? this.#exec() : encodeError("ERR EXEC without MULTI");
       case "discard":
         if (!this.#inMulti) return encodeError("ERR DISCARD without MULTI");
+        if (!this.#opened) {
+          this.#inMulti = false;
+          this.#waiting = undefined;
+          return OK;
+        }
         return this.#finish(this.#send(DISCARD_FRAME));
-      case "watch":
+      case "watch": {
         if (this.#inMulti) return this.#send(encodeRequest(args));
-        this.#begin();
-        return this.#send(encodeRequest(args), this.#host.router.prepare(args, spec, this.#db));
+        const pinned = this.#host.router.pin?.(args, spec);
+        if (pinned instanceof Uint8Array) return pinned;
+        if (pinned && this.#target && pinned.target !== this.#target) return CROSSSLOT;
+        this.#begin(pinned?.target);
+        const prepared = this.#host.router.prepare(args, spec, this.#db);
+        return this.#send(encodeRequest(pinned?.args ?? args), prepared);
+      }
       case "unwatch":
         if (this.#inMulti) break;
-        if (!this.active) return OK;
+        if (!this.#opened) return OK;
         return this.#finish(this.#send(encodeRequest(args)));
     }
     if (!this.#inMulti) return undefined;
     return this.#queue(name, spec, args);
+  }
+
+  /**
+   * Over several nodes: the node a queued command runs on, and what is sent there. Opens the
+   * transaction there with the commands waiting for it; CROSSSLOT for another node.
+   */
+  #pin(
+    spec: CommandSpec | undefined,
+    args: Uint8Array[],
+  ): { args: Uint8Array[] } | Uint8Array {
+    const pinned = this.#host.router.pin!(args, spec);
+    if (pinned === undefined) return { args };
+    if (pinned instanceof Uint8Array) return pinned;
+    if (!this.#opened) this.#pinTo(pinned.target);
+    else if (this.#target !== pinned.target) return CROSSSLOT;
+    return pinned;
+  }
+
+  #pinTo(target: Target): void {
+    const db = this.#db;
+    this.#begin(target);
+    this.#db = db;
+    // A SELECT that waited changes the connection's database (see #queueSelect).
+    if (this.#selects.length > 0) this.#opening?.then((conn) => conn.tainted = true, () => {});
+    const waiting = this.#waiting ?? [];
+    this.#waiting = undefined;
+    for (const frame of waiting) this.#send(frame).catch(() => {});
   }
 
   /** A command refused before queueing (NOPERM): inside MULTI, EXEC will abort. */
@@ -140,6 +205,8 @@ export class Transaction {
     this.#opening = undefined;
     this.#conn = undefined;
     this.#inMulti = false;
+    this.#target = undefined;
+    this.#waiting = undefined;
     // Commands already sent still get their replies; the connection closes after them.
     opening?.then((conn) => {
       conn.tainted = true;
@@ -148,11 +215,11 @@ export class Transaction {
     }, () => {});
   }
 
-  #begin(): void {
+  #begin(primary: Target = this.#host.router.primary): void {
     if (this.#opening) return;
     const host = this.#host;
     this.#db = host.db;
-    const primary = host.router.primary;
+    this.#target = primary;
     const opening = primary.pool.acquire(primary.db(host.db), host.protocol);
     this.#opening = opening;
     this.#pool = primary.pool;
@@ -163,6 +230,7 @@ export class Transaction {
       if (this.#opening !== opening) return;
       this.#opening = undefined;
       this.#inMulti = false;
+      this.#target = undefined;
     });
   }
 
@@ -178,10 +246,23 @@ export class Transaction {
       this.#dirty = true;
       return refused;
     }
+    let sent = args;
+    if (this.#host.router.pin) {
+      const pinned = this.#pin(spec, args);
+      if (pinned instanceof Uint8Array) {
+        this.#dirty = true;
+        return pinned;
+      }
+      sent = pinned.args;
+    }
     if (name === "select") this.#queueSelect(args);
     this.#queued++;
+    if (this.#waiting) {
+      this.#waiting.push(encodeRequest(sent));
+      return QUEUED;
+    }
     const prepared = this.#host.router.prepare(args, spec, this.#db);
-    return this.#send(encodeRequest(args), prepared);
+    return this.#send(encodeRequest(sent), prepared);
   }
 
   /**
@@ -200,7 +281,8 @@ export class Transaction {
 
   #exec(): Promise<Uint8Array> | Uint8Array {
     if (this.#dirty) {
-      this.#finish(this.#send(DISCARD_FRAME)).catch(() => {});
+      if (this.#opened) this.#finish(this.#send(DISCARD_FRAME)).catch(() => {});
+      else this.#finish(Promise.resolve(OK));
       return EXECABORT;
     }
     const selects = this.#selects;
@@ -224,6 +306,8 @@ export class Transaction {
     this.#opening = undefined;
     this.#conn = undefined;
     this.#inMulti = false;
+    this.#target = undefined;
+    this.#waiting = undefined;
     const release = () => {
       opening?.then((conn) => pool?.release(conn), () => {});
     };

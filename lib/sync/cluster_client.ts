@@ -1,6 +1,6 @@
 import { extractKeys, lookupCommand } from "../commands/mod.ts";
 import type { Reply } from "../resp/mod.ts";
-import { keySlot } from "./key_slot.ts";
+import { keySlot, parseClusterSlots, SLOTS } from "../shard/mod.ts";
 import type { RedisLink } from "./redis_link.ts";
 import type { RedisUri } from "./redis_uri.ts";
 import { type Arg, SyncClient, type SyncClientOptions } from "./sync_client.ts";
@@ -55,31 +55,18 @@ export class ClusterClient implements RedisLink {
     }
     const byAddress = new Map(this.#masters.map((m) => [m.uri.addrText, m]));
     if (!this.#masters.length) byAddress.set(this.seed.addrText, probe);
-    const slots: SyncClient[] = new Array(16384);
+    const ranges = parseClusterSlots(reply, this.seed.addr.hostname) ?? [];
+    const slots: SyncClient[] = new Array(SLOTS);
     const masters = new Set<SyncClient>();
-    for (const range of reply.value) {
-      if (range.type !== "array" || range.value.length < 3) continue;
-      const [start, end, master] = range.value;
-      if (start.type !== "integer" || end.type !== "integer" || master.type !== "array") continue;
-      const host = master.value[0];
-      const port = master.value[1];
-      const hostname = host.type === "bulk" && host.value.length
-        ? new TextDecoder().decode(host.value)
-        : this.seed.addr.hostname;
-      const address = `${hostname}:${port.type === "integer" ? port.value : 0}`;
-      let node = byAddress.get(address);
+    for (const { start, end, host, port, addrText } of ranges) {
+      let node = byAddress.get(addrText);
       if (!node) {
-        const uri = {
-          ...this.seed,
-          addr: { hostname, port: port.type === "integer" ? port.value : 0 },
-          addrText: address,
-          db: 0,
-        };
+        const uri = { ...this.seed, addr: { hostname: host, port }, addrText, db: 0 };
         node = await SyncClient.open(uri, this.options);
-        byAddress.set(address, node);
+        byAddress.set(addrText, node);
       }
       masters.add(node);
-      for (let slot = start.value; slot <= end.value; slot++) slots[slot] = node;
+      slots.fill(node, start, end + 1);
     }
     for (const [, node] of byAddress) if (!masters.has(node)) node.close();
     this.#slots = slots;
