@@ -7,4 +7,10 @@ export {
 export { CopyFailed } from "./copy_failed.ts";
 export { KeyLocks } from "./key_locks.ts";
 export { SourceChangeLog } from "./source_change_log.ts";
-export { Sweeper, type SweeperOptions, type SweepProgress } from "./sweeper.ts";
+export {
+  copierMove,
+  type KeyMove,
+  Sweeper,
+  type SweeperOptions,
+  type SweepProgress,
+} from "./sweeper.ts";

@@ -4,6 +4,12 @@ import type { Log } from "../log/mod.ts";
 import { bytesToText } from "../util/mod.ts";
 import type { Copier } from "./copier.ts";
 
+/**
+ * Moves one key found on the source; undefined when the key needs no move (it is then not
+ * counted as moved). Rejects when the key could not be moved.
+ */
+export type KeyMove = (key: Uint8Array) => Promise<void> | undefined;
+
 export interface SweeperOptions {
   /** SCAN MATCH glob. */
   match?: string;
@@ -14,6 +20,10 @@ export interface SweeperOptions {
   log?: Log;
   /** Wait after a failed SCAN before trying again (1000 ms). */
   retryMs?: number;
+  /** What log lines call this walk ("migration sweeper"). */
+  name?: string;
+  /** The client database to walk (DEFAULT_DB: the configured one). */
+  db?: number;
 }
 
 /** What the sweeper has done: for metrics, and to tell when the migration is complete. */
@@ -21,7 +31,7 @@ export interface SweepProgress {
   scanned: number;
   /** The source's DBSIZE when the sweep began: with `scanned`, an estimate of what remains. */
   total: number | undefined;
-  /** Keys it asked the copier to move (those already moved are skipped by the copier). */
+  /** Keys it moved (or asked the copier to move: those already moved are skipped by it). */
   moved: number;
   errors: number;
   done: boolean;
@@ -30,10 +40,12 @@ export interface SweepProgress {
 const BATCH = 100;
 
 /**
- * Walks the source of a migration with SCAN (in its configured database) and moves every key
- * through the same copier a read uses, at most `rate` keys per second: a migration finishes even
- * for keys nobody reads, and races with clients are settled the way a read's copy settles them
- * (a newer value on the destination wins; a source copy that a write retired is not restored).
+ * Walks a source with SCAN (in its configured database) and moves keys at most `rate` per
+ * second. A migration's sweeper moves every key through the same copier a read uses
+ * ({@linkcode copierMove}): a migration finishes even for keys nobody reads, and races with
+ * clients are settled the way a read's copy settles them (a newer value on the destination
+ * wins; a source copy that a write retired is not restored). A ring's rebalancer moves, with
+ * one walk per old node, only the keys whose owner changed.
  */
 export class Sweeper {
   readonly progress: SweepProgress = {
@@ -47,7 +59,7 @@ export class Sweeper {
   #running: Promise<void> | undefined;
   #wake: (() => void) | undefined;
 
-  constructor(readonly copier: Copier, readonly source: Target, readonly options: SweeperOptions) {}
+  constructor(readonly source: Target, readonly move: KeyMove, readonly options: SweeperOptions) {}
 
   start(): void {
     this.#running ??= this.#sweep();
@@ -58,6 +70,11 @@ export class Sweeper {
     this.#stopped = true;
     this.#wake?.();
     await this.#running;
+  }
+
+  /** Resolves when the walk has ended: done, or stopped. */
+  get finished(): Promise<void> {
+    return this.#running ?? Promise.resolve();
   }
 
   /** Keys still to scan, estimated from the DBSIZE taken at the start. */
@@ -71,19 +88,21 @@ export class Sweeper {
     const { options, progress } = this;
     progress.total = await this.#dbsize();
     let cursor = "0";
-    do {
+    // Until the first SCAN answered, cursor "0" means "not begun" rather than "walked".
+    let begun = false;
+    while (!this.#stopped && (!begun || cursor !== "0")) {
       const args = ["SCAN", cursor, "COUNT", String(BATCH)];
       if (options.match) args.push("MATCH", options.match);
       let parts;
       try {
-        const reply = decodeReply(await this.source.call(DEFAULT_DB, args));
+        const reply = decodeReply(await this.source.call(this.options.db ?? DEFAULT_DB, args));
         parts = scanReplyParts(reply);
         if (!parts) {
           throw new Error(reply.type === "error" ? reply.message : `a ${reply.type} reply`);
         }
       } catch (error) {
         // The cursor stays valid: the same SCAN is tried again once the source answers.
-        options.log?.warn("migration sweeper: source SCAN failed, retrying", {
+        options.log?.warn(`${this.#name}: source SCAN failed, retrying`, {
           error: (error as Error).message,
         });
         await this.#pause(options.retryMs ?? 1000);
@@ -92,36 +111,40 @@ export class Sweeper {
       const { regex } = options;
       const keys = regex ? parts.items.filter((key) => regex.test(bytesToText(key))) : parts.items;
       cursor = parts.cursor;
+      begun = true;
       progress.scanned += parts.items.length;
       const started = performance.now();
-      const results = await Promise.allSettled(
-        keys.map((key) => this.copier.ensure(DEFAULT_DB, key)),
-      );
+      const moves = keys.flatMap((key) => this.move(key) ?? []);
+      const results = await Promise.allSettled(moves);
       for (const result of results) {
         if (result.status === "fulfilled") progress.moved++;
         else {
           progress.errors++;
-          options.log?.warn("migration sweeper: a key could not be moved", {
+          options.log?.warn(`${this.#name}: a key could not be moved`, {
             error: (result.reason as Error).message,
           });
         }
       }
       // Pace to the configured rate: a batch of n keys takes at least n / rate seconds.
-      const due = (keys.length * 1000) / options.rate - (performance.now() - started);
+      const due = (moves.length * 1000) / options.rate - (performance.now() - started);
       if (due > 0) await this.#pause(due);
-    } while (cursor !== "0" && !this.#stopped);
+    }
     if (!this.#stopped) {
       progress.done = true;
-      options.log?.info("migration sweeper done", {
+      options.log?.info(`${this.#name} done`, {
         scanned: progress.scanned,
         errors: progress.errors,
       });
     }
   }
 
+  get #name(): string {
+    return this.options.name ?? "migration sweeper";
+  }
+
   async #dbsize(): Promise<number | undefined> {
     try {
-      const reply = decodeReply(await this.source.call(DEFAULT_DB, ["DBSIZE"]));
+      const reply = decodeReply(await this.source.call(this.options.db ?? DEFAULT_DB, ["DBSIZE"]));
       return reply.type === "integer" ? Number(reply.value) : undefined;
     } catch {
       return undefined;
@@ -140,4 +163,9 @@ export class Sweeper {
       this.#wake = done;
     });
   }
+}
+
+/** The move of a migration's sweeper: every key through the copier (in the configured database). */
+export function copierMove(copier: Copier): KeyMove {
+  return (key) => copier.ensure(DEFAULT_DB, key);
 }
