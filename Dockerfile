@@ -10,7 +10,7 @@ COPY main.ts ./
 COPY lib ./lib
 RUN deno install --frozen --entrypoint main.ts \
  && deno compile --frozen --allow-net --allow-read --allow-write --allow-run --allow-env \
-      --allow-sys --unstable-net \
+      --allow-sys --unstable-net --unstable-worker-options --include lib/hooks/hook_worker.ts \
       --output /out/remiro main.ts
 
 # The compiled binary needs glibc and libgcc; distroless/cc has exactly those, and no shell.

@@ -11,6 +11,8 @@ import { makeRdb } from "./rdb.ts";
 import { syncSeconds } from "./reshard.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
+/** A hooks module that passes everything unchanged: the cost of hooks themselves. */
+const IDENTITY = new URL("../examples/hooks_identity.ts", import.meta.url).pathname;
 
 async function remiroReplicate(sourcePort: number, args: string[]): Promise<number> {
   await using target = await RedisServer.start();
@@ -57,6 +59,15 @@ export async function benchReplicate(args: string[]): Promise<void> {
       [
         "remiro replicate, --snapshot-via replication",
         () => remiroReplicate(source.port, ["--snapshot-via", "replication"]),
+      ],
+      [
+        "remiro replicate, --snapshot-via replication --hooks (identity)",
+        () => remiroReplicate(source.port, ["--snapshot-via", "replication", "--hooks", IDENTITY]),
+      ],
+      [
+        "remiro replicate, --batch 500 --threads 8 --hooks (identity)",
+        () =>
+          remiroReplicate(source.port, ["--batch", "500", "--threads", "8", "--hooks", IDENTITY]),
       ],
     ];
     const samples = new Map<string, number[]>(variants.map(([name]) => [name, []]));

@@ -22,6 +22,11 @@ export const COMPILE_FLAGS = [
   "--allow-sys",
   // SO_REUSEPORT (ReusePort = true) is still behind this flag in Deno 2.
   "--unstable-net",
+  // Hooks (--hooks) run in a worker with permissions of its own, still behind this flag.
+  "--unstable-worker-options",
+  // The worker is loaded by URL at run time: embed it.
+  "--include",
+  "lib/hooks/hook_worker.ts",
 ];
 
 async function main(): Promise<number> {

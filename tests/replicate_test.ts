@@ -4,7 +4,7 @@ import { ioredisClient as client } from "./_util/clients.ts";
 import { integrationTest } from "./_util/integration.ts";
 import { freePort, RedisServer, waitFor } from "./_util/redis.ts";
 import { fixtureRdb } from "./_util/rdb_files.ts";
-import { MAIN, runRemiro } from "./_util/remiro_cli.ts";
+import { liveReplicationArgs, runRemiro } from "./_util/remiro_cli.ts";
 import { replicator, verify } from "./_util/sync.ts";
 import { startCluster } from "./_util/cluster.ts";
 import { tempDir } from "./_util/temp_dir.ts";
@@ -346,21 +346,7 @@ integrationTest(
     await using target = await RedisServer.start({ args: DEBUG });
     await using redis = client(source.port);
     await redis.set("counter", 0);
-    const args = [
-      "run",
-      "--allow-all",
-      MAIN,
-      "replicate",
-      "-v",
-      "--mode",
-      "live",
-      "--live-source",
-      "replication",
-      "--source",
-      `redis://127.0.0.1:${source.port}`,
-      "--target",
-      `redis://127.0.0.1:${target.port}`,
-    ];
+    const args = liveReplicationArgs(source, target);
     const spawn = () => {
       const child = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" })
         .spawn();

@@ -4,10 +4,18 @@ import { type Config, DEFAULT_SHUTDOWN_TIMEOUT_MS } from "../config/mod.ts";
 import { type HealthProbe, Metrics } from "../http/mod.ts";
 import { groupsOf, registerGroupMetrics } from "../failover/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { Sweeper } from "../migrate/mod.ts";
-import { buildRouter, MigrateRouter, type Router } from "../route/mod.ts";
+import { copierMove, Sweeper } from "../migrate/mod.ts";
+import { buildRebalancingRouter, buildRouter, MigrateRouter, type Router } from "../route/mod.ts";
+import { Rebalancer, type RebalancingRouter } from "../shard/mod.ts";
 import { ProxyServer } from "../server/mod.ts";
 import { Counter, Gauge } from "prom-client";
+import {
+  DEFAULT_REBALANCE_RATE,
+  isRingResize,
+  registerRebalanceGauges,
+  ReloadRefused,
+} from "./ring_rebalance.ts";
+import { startCopyHooks } from "./hook_args.ts";
 
 /** What a reload changed, and what it could not change without a restart. */
 export interface ReloadOutcome {
@@ -57,6 +65,10 @@ export class ProxyRuntime {
   readonly server: ProxyServer;
   #config: Config;
   #sweeper: Sweeper | undefined;
+  /** The last ring rebalance (kept once done, for its metrics). */
+  #rebalancer: Rebalancer | undefined;
+  /** Until the rebalanced ring alone serves, other upstream changes are refused. */
+  #rebalancing = false;
   #log: Logger | undefined;
   #reloads: Counter<"result">;
   #reloading: Promise<unknown> = Promise.resolve();
@@ -78,8 +90,18 @@ export class ProxyRuntime {
     this.#reloads.labels("applied").inc(0);
     this.#reloads.labels("rejected").inc(0);
     registerSweepGauges(metrics, () => this.#sweeper);
+    registerRebalanceGauges(metrics, () => this.#rebalancer);
     registerGroupMetrics(metrics.registry, () => groupsOf(this.server.router.targets));
     this.#startSweeper(server.router);
+    // `Hooks`: loaded in the background; copies wait for them.
+    if (config.hooks) this.#hooks = startCopyHooks(config.hooks, (m) => log?.warn(m));
+    this.#useHooks(server.router);
+  }
+
+  #hooks: ReturnType<typeof startCopyHooks> | undefined;
+
+  #useHooks(router: Router): void {
+    if (this.#hooks && router instanceof MigrateRouter) router.copier.useHooks(this.#hooks.ready);
   }
 
   /** Starts listening; throws when the port cannot be bound. */
@@ -123,6 +145,16 @@ export class ProxyRuntime {
     return this.#sweeper;
   }
 
+  /** The ring rebalancer of the last reload that changed a ring's `Addrs`. */
+  get rebalancer(): Rebalancer | undefined {
+    return this.#rebalancer;
+  }
+
+  /** True from a reload that changed a ring's `Addrs` until the new ring alone serves. */
+  get rebalancing(): boolean {
+    return this.#rebalancing;
+  }
+
   /** The current upstreams' health probes. */
   get probes(): readonly HealthProbe[] {
     return this.server.router.probes;
@@ -156,13 +188,20 @@ export class ProxyRuntime {
    */
   async shutdown(deadlineMs = this.#config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS) {
     await this.#sweeper?.stop();
-    return await this.server.shutdown(deadlineMs);
+    await this.#rebalancer?.stop();
+    try {
+      return await this.server.shutdown(deadlineMs);
+    } finally {
+      this.#hooks?.close();
+    }
   }
 
   /** Stops at once: clients are disconnected. */
   async close(): Promise<void> {
     await this.#sweeper?.stop();
+    await this.#rebalancer?.stop();
     await this.server.close();
+    this.#hooks?.close();
   }
 
   async #apply(next: Config): Promise<ReloadOutcome> {
@@ -175,6 +214,13 @@ export class ProxyRuntime {
       needRestart.push("TlsCert/TlsKey/TlsCaCert");
     }
     const upstreams = routerShape(next) !== routerShape(previous);
+    if (upstreams && this.#rebalancing) {
+      const left = this.#rebalancer?.progress.remaining;
+      throw new ReloadRefused(
+        `a ring rebalance is under way (${left ?? "an unknown number of"} keys left); ` +
+          "reload again when it is done",
+      );
+    }
     const migration = migrationShape(next) !== migrationShape(previous);
     if (next.password !== previous.password) changed.push("Password");
     if (Boolean(next.allowFlush) !== Boolean(previous.allowFlush)) changed.push("AllowFlush");
@@ -200,10 +246,17 @@ export class ProxyRuntime {
     if (upstreams) {
       changed.push("upstreams");
       const drainMs = next.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-      await this.server.replaceRouter(buildRouter(next, this.metrics, this.#log), drainMs);
+      if (isRingResize(previous, next)) {
+        const router = buildRebalancingRouter(previous, next, this.metrics);
+        await this.server.replaceRouter(router, drainMs);
+        this.#startRebalance(router);
+      } else {
+        await this.server.replaceRouter(buildRouter(next, this.metrics, this.#log), drainMs);
+      }
     }
     if (migration) changed.push("Migration");
     if (upstreams || migration) this.#startSweeper(this.server.router);
+    if (upstreams) this.#useHooks(this.server.router);
     this.#reloads.labels("applied").inc();
     this.#reloadedAt = Date.now();
     this.#log?.info("config reloaded", {
@@ -213,11 +266,47 @@ export class ProxyRuntime {
     return { changed, needRestart };
   }
 
+  /**
+   * Moves the keys of a resized ring in the background. Once none is left on a node that does
+   * not own it, the new ring alone serves (after the rebalancing router's commands finished),
+   * and the pools of every node, removed ones too, close once their commands finish.
+   */
+  #startRebalance(router: RebalancingRouter): void {
+    const started = performance.now();
+    const rate = this.#config.destination.group?.rebalanceRate ?? DEFAULT_REBALANCE_RATE;
+    const rebalancer = new Rebalancer(router, { rate, log: this.#log });
+    this.#rebalancer = rebalancer;
+    this.#rebalancing = true;
+    this.#log?.info("ring rebalance started", {
+      from: router.old.nodes.length,
+      to: router.next.nodes.length,
+      rate,
+    });
+    void rebalancer.run().then((done) => {
+      if (!done) return;
+      // In turn with reloads: none may change the upstreams before the new ring serves.
+      const finish = this.#reloading.then(async () => {
+        const config = this.#config;
+        const drainMs = config.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+        await this.server.replaceRouter(buildRouter(config, this.metrics, this.#log), drainMs);
+        this.#rebalancing = false;
+        const { moved, passes, errors } = rebalancer.progress;
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        this.#log?.info(`ring rebalanced moved=${moved}`, { seconds, passes, errors });
+      });
+      this.#reloading = finish.catch((error) => {
+        this.#log?.error("ring rebalance: the new ring could not be put in service", {
+          error: (error as Error).message,
+        });
+      });
+    });
+  }
+
   #startSweeper(router: Router): void {
     this.#sweeper = undefined;
     const options = this.#config.migration;
     if (!options?.sweep || !(router instanceof MigrateRouter)) return;
-    this.#sweeper = new Sweeper(router.copier, router.source, {
+    this.#sweeper = new Sweeper(router.source, copierMove(router.copier), {
       match: options.match,
       regex: options.regex,
       rate: options.rate,

@@ -13,6 +13,8 @@ import {
 import type { Output } from "./main.ts";
 import { parseBytes } from "./parse_bytes.ts";
 import { SYNC_OPTIONS, syncArgs } from "./sync_args.ts";
+import { HOOK_OPTIONS, HOOK_USAGE, hookArgs } from "./hook_args.ts";
+import { HookFailedError, type Hooks, registerHookMetrics } from "../hooks/mod.ts";
 import { UsageError } from "./usage_error.ts";
 
 export const REPLICATE_USAGE = `Usage: remiro replicate --source URI --target URI [options]
@@ -40,7 +42,7 @@ keeps copying changes until Ctrl-C, then verifies the target key by key (remiro 
                                SCAN of every master; commands routed by key slot)
   -i, --instru-port PORT       /metrics and /health
   -v, --verbose                log retries and failures
-
+${HOOK_USAGE}
 Exit code: 0 copied and verified, 1 the verification found differences, 3 keys failed to copy.
 `;
 
@@ -66,6 +68,7 @@ export async function runReplicateCommand(
     strict: true,
     options: {
       ...SYNC_OPTIONS,
+      ...HOOK_OPTIONS,
       mode: { type: "string", default: "snapshot" },
       "live-source": { type: "string", default: "notifications" },
       "enable-notifications": { type: "boolean", default: false },
@@ -105,7 +108,9 @@ export async function runReplicateCommand(
   const log = (line: string) => {
     if (values.verbose) output.err(`${new Date().toISOString()} ${line}`);
   };
+  const hooks = await hookArgs(values, (line) => output.err(`${new Date().toISOString()} ${line}`));
   const replicator = await openReplicator({
+    hooks,
     source: sync.source,
     target: sync.target,
     mode,
@@ -122,6 +127,9 @@ export async function runReplicateCommand(
     targetCluster: sync.targetCluster,
     tls: sync.tls,
     log,
+  }).catch((error) => {
+    hooks?.close();
+    throw error;
   });
   const progress = new Progress(
     replicator.stats,
@@ -130,15 +138,24 @@ export async function runReplicateCommand(
   );
   const http = values["instru-port"] === undefined
     ? undefined
-    : serveInstrumentation(replicator, Number(values["instru-port"]), output);
+    : serveInstrumentation(replicator, Number(values["instru-port"]), output, hooks);
   try {
     progress.start();
     output.err(`remiro replicate: ${mode} from ${sync.source.addrText} to ${sync.target.addrText}`);
     // A snapshot ends by itself (Ctrl-C simply ends the process); live modes run until stopped.
-    await replicator.run(mode === "snapshot" ? new Promise(() => {}) : stop());
+    try {
+      await replicator.run(mode === "snapshot" ? new Promise(() => {}) : stop());
+    } catch (error) {
+      // A hook failed under --on-hook-error stop (or retry gave up).
+      if (!(error instanceof HookFailedError)) throw error;
+      progress.stop();
+      output.err(`remiro replicate: ${error.message}`);
+      return 3;
+    }
     progress.stop();
     const failed = replicator.stats.failed;
-    if (values["no-verify"]) return failed ? 3 : 0;
+    // Filtered or renamed keys differ from the source on purpose: nothing to verify against.
+    if (values["no-verify"] || hooks?.runner?.hasEntryHooks) return failed ? 3 : 0;
     const report = await verifyDatabases(replicator.source, replicator.target, {
       selector: sync.selector,
       match: sync.match,
@@ -153,6 +170,7 @@ export async function runReplicateCommand(
   } finally {
     await http?.shutdown();
     replicator.close();
+    hooks?.close();
   }
 }
 
@@ -168,8 +186,14 @@ async function openReplicator(options: ReplicateOptions): Promise<Replicator> {
   }
 }
 
-function serveInstrumentation(replicator: Replicator, port: number, output: Output) {
+function serveInstrumentation(
+  replicator: Replicator,
+  port: number,
+  output: Output,
+  hooks: Hooks | undefined,
+) {
   const registry = new Registry();
+  if (hooks) registerHookMetrics(registry, hooks);
   const keys = new Gauge({
     name: "remiro_replicate_keys",
     help: "Keys by what happened to them: scanned, copied, deleted, chunked, failed, live",

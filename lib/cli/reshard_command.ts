@@ -5,6 +5,8 @@ import type { Output } from "./main.ts";
 import { parseBytes } from "./parse_bytes.ts";
 import { parseRegex } from "./parse_regex.ts";
 import { UsageError } from "./usage_error.ts";
+import { HOOK_OPTIONS, HOOK_USAGE, hookArgs } from "./hook_args.ts";
+import { registerHookMetrics } from "../hooks/mod.ts";
 
 export const RESHARD_USAGE =
   `Usage: remiro reshard --master-host HOST --master-port PORT [options] 'REGEX'
@@ -25,7 +27,7 @@ Options:
   --backlog BYTES           filtered stream kept for reconnecting replicas (default 64mb)
   -i, --instru-port PORT    /metrics and /health (default off)
   -v, --verbose             log to stderr
-`;
+${HOOK_USAGE}`;
 
 function port(text: string, flag: string): number {
   const value = Number(text);
@@ -58,6 +60,7 @@ export async function runReshardCommand(
       "instru-port": { type: "string", short: "i" },
       verbose: { type: "boolean", short: "v", default: false },
       help: { type: "boolean", default: false },
+      ...HOOK_OPTIONS,
     },
   });
   if (values.help) {
@@ -65,7 +68,9 @@ export async function runReshardCommand(
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError("reshard takes exactly one REGEX");
+  const hooks = await hookArgs(values, (line) => output.err(`${new Date().toISOString()} ${line}`));
   const proxy = new ReshardProxy({
+    hooks,
     master: {
       hostname: values["master-host"]!,
       port: port(values["master-port"]!, "--master-port"),
@@ -79,7 +84,11 @@ export async function runReshardCommand(
     backlogBytes: parseBytes(values.backlog!, "--backlog"),
     log: values.verbose ? (line) => output.err(line) : undefined,
   });
-  await proxy.start();
+  if (hooks) registerHookMetrics(proxy.metrics.registry, hooks);
+  await proxy.start().catch((error) => {
+    hooks?.close();
+    throw error;
+  });
   output.err(
     `remiro reshard listening on ${values["proxy-host"]}:${proxy.port}, replicating ` +
       `${values["master-host"]}:${values["master-port"]} keys matching ${positionals[0]}`,
@@ -99,9 +108,20 @@ export async function runReshardCommand(
     });
     output.err(`metrics and health on http://${values["proxy-host"]}:${http.port}/metrics`);
   }
-  await stop();
+  // A hook failing under the `stop` policy ends the proxy as Ctrl-C would.
+  let watch: ReturnType<typeof setInterval> | undefined;
+  const failed = new Promise<void>((resolve) => {
+    watch = setInterval(() => proxy.failure && resolve(), 200);
+  });
+  await Promise.race([stop(), failed]);
+  clearInterval(watch);
   await http?.shutdown();
   await proxy.close();
+  hooks?.close();
+  if (proxy.failure) {
+    output.err(`remiro reshard: ${proxy.failure.message}`);
+    return 3;
+  }
   return 0;
 }
 

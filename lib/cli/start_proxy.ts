@@ -4,6 +4,7 @@ import { type Metrics, startHttpServer } from "../http/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { Sweeper } from "../migrate/mod.ts";
 import type { ProxyServer } from "../server/mod.ts";
+import type { Rebalancer } from "../shard/mod.ts";
 import { ProxyRuntime, type ReloadOutcome } from "./proxy_runtime.ts";
 import { startStatusBoard } from "./status_wiring.ts";
 
@@ -31,6 +32,10 @@ export interface RunningProxy {
   readonly server: ProxyServer;
   /** The migration sweeper, when `[Migration] Sweep = true` (a reload may replace it). */
   readonly sweeper: Sweeper | undefined;
+  /** The rebalancer of the last reload that changed a ring's `Addrs`. */
+  readonly rebalancer: Rebalancer | undefined;
+  /** True from a reload that changed a ring's `Addrs` until the new ring alone serves. */
+  readonly rebalancing: boolean;
   /** Applies a new config; see {@linkcode ProxyRuntime.reload}. */
   reload(next: Config): Promise<ReloadOutcome>;
   /**
@@ -61,16 +66,16 @@ export function startProxy(config: Config, options: ListenOptions): RunningProxy
   void checkFileMode(config, "start");
   const reloadFromFile = async (): Promise<ReloadOutcome | ConfigError> => {
     if (!options.loadConfig) return new ConfigError("", undefined, "no config file to reload");
-    let next: Config;
     try {
-      next = await options.loadConfig();
+      const next = await options.loadConfig();
       await checkFileMode(next, "reload");
+      // A reload the proxy cannot take now (a ring rebalance under way) is refused alike.
+      return await runtime.reload(next);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       runtime.rejected(error.message);
       return error;
     }
-    return await runtime.reload(next);
   };
   const status = options.instruPort === undefined ? undefined : startStatusBoard({
     runtime,
@@ -90,7 +95,9 @@ export function startProxy(config: Config, options: ListenOptions): RunningProxy
         json: {
           "/admin/migration": () => {
             const sweeper = runtime.sweeper;
-            return sweeper ? { ...sweeper.progress, remaining: sweeper.remaining } : null;
+            if (sweeper) return { ...sweeper.progress, remaining: sweeper.remaining };
+            const rebalancer = runtime.rebalancer;
+            return rebalancer ? { ring: rebalancer.progress } : null;
           },
           ...status?.json,
         },
@@ -125,6 +132,12 @@ export function startProxy(config: Config, options: ListenOptions): RunningProxy
     server: runtime.server,
     get sweeper() {
       return runtime.sweeper;
+    },
+    get rebalancer() {
+      return runtime.rebalancer;
+    },
+    get rebalancing() {
+      return runtime.rebalancing;
     },
     reload: (next) => runtime.reload(next),
     reloadFromFile,

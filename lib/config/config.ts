@@ -1,3 +1,4 @@
+import type { HooksConfig } from "./read_hooks.ts";
 import type { ClientLimits } from "./read_limits.ts";
 
 /**
@@ -62,10 +63,14 @@ export interface ListenTlsConfig {
 
 /** A master and its replicas, followed by Remiro itself or through Redis Sentinel. */
 export interface GroupConfig {
-  /** `failover`: Remiro checks the members and promotes a replica; `sentinel`: Sentinel does. */
-  mode: "failover" | "sentinel";
-  /** `Addrs`: the members (failover mode). */
-  members: { addr: { hostname: string; port: number } | { path: string }; addrText: string }[];
+  /**
+   * `failover`: Remiro checks the members and promotes a replica; `sentinel`: Sentinel does;
+   * `ring`: keys spread over the members by consistent hashing; `cluster`: the members are
+   * seed nodes of a Redis Cluster.
+   */
+  mode: "failover" | "sentinel" | "ring" | "cluster";
+  /** `Addrs`: the members (failover and ring mode), or a cluster's seed nodes. */
+  members: GroupMember[];
   /** `Sentinels`: where to ask for the master (sentinel mode). */
   sentinels: { addr: { hostname: string; port: number } | { path: string }; addrText: string }[];
   /** `MasterName`: the name the sentinels monitor the master by. */
@@ -80,6 +85,24 @@ export interface GroupConfig {
   downAfterMs: number;
   /** `MaxReplicaLag` in bytes of replication offset: replicas further behind get no reads. */
   maxReplicaLagBytes: number;
+  /** `Hash` (ring mode): how keys are placed on the ring. */
+  hash?: "ketama";
+  /**
+   * `RebalanceRate` (ring mode): keys per second the rebalancer moves after a reload changed
+   * `Addrs` (5000).
+   */
+  rebalanceRate?: number;
+}
+
+/** One server of `Addrs`. */
+export interface GroupMember {
+  addr: { hostname: string; port: number } | { path: string };
+  /** The address as written (without a ring member's name and weight). */
+  addrText: string;
+  /** Ring mode, `name=host:port`: the name its ketama points are hashed from. */
+  name?: string;
+  /** Ring mode, `host:port:weight`: its share of the ring relative to the others (1). */
+  weight?: number;
 }
 
 /** One `[[Users]]` entry: a user clients log in as with `AUTH <name> <password>`. */
@@ -144,6 +167,8 @@ export interface Config {
   source?: ServerConfig;
   /** `[Destination]`: the new server every command goes to. */
   destination: ServerConfig;
+  /** `Hooks`: user hooks (filter, onChange) on the copy on read. */
+  hooks?: HooksConfig;
   /** `[Migration]`: the sweeper that moves every key, read or not. */
   migration?: {
     /** `Sweep`: run it. */

@@ -5,6 +5,7 @@ import { ConfigError } from "./config_error.ts";
 import { describeReadError } from "./describe_read_error.ts";
 import { isTable } from "./describe_value.ts";
 import { GROUP_KEYS, readGroup } from "./read_group.ts";
+import { readHooks } from "./read_hooks.ts";
 import { readAuthLimits, readUsers, USER_KEYS } from "./read_users.ts";
 import { LIMIT_KEYS, readLimits, readServerTimeouts, SERVER_TIMEOUT_KEYS } from "./read_limits.ts";
 import { LISTEN_TLS_KEYS, readListenTls, readServerTls, SERVER_TLS_KEYS } from "./read_tls.ts";
@@ -35,6 +36,7 @@ const TOP_LEVEL_KEYS = [
   "Source",
   "Destination",
   "Migration",
+  "Hooks",
 ];
 const MIGRATION_KEYS = ["Sweep", "Match", "Regex", "Rate"];
 const SERVER_KEYS = [
@@ -143,7 +145,7 @@ function readServer(doc: Table, section: SectionName, file: string): ServerConfi
   if (group !== undefined) {
     server.group = group;
     // Messages name the group by what the config lists.
-    server.addrText = group.mode === "failover"
+    server.addrText = group.mode !== "sentinel"
       ? group.members.map((m) => m.addrText).join(",")
       : `sentinel ${group.masterName} (${group.sentinels.map((s) => s.addrText).join(",")})`;
   }
@@ -197,6 +199,10 @@ function readConfig(doc: Table, file: string): Config {
     if (migration.sweep && source === undefined) {
       throw new KeyProblem("Migration.Sweep", "needs a [Source] to sweep");
     }
+    const spread = destination.group?.mode;
+    if (migration.sweep && (spread === "ring" || spread === "cluster")) {
+      throw new KeyProblem("Migration.Sweep", `not yet supported into a ${spread} [Destination]`);
+    }
     config.migration = migration;
   }
   if (password !== undefined) config.password = password;
@@ -215,6 +221,8 @@ function readConfig(doc: Table, file: string): Config {
   if (users !== undefined) config.users = users;
   const authLimits = readAuthLimits(doc);
   if (authLimits !== undefined) config.authLimits = authLimits;
+  const hooks = readHooks(doc, file);
+  if (hooks !== undefined) config.hooks = hooks;
   return config;
 }
 

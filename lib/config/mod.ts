@@ -7,12 +7,14 @@ export {
   type Config,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   type GroupConfig,
+  type GroupMember,
   type ListenTlsConfig,
   type ServerConfig,
   type ServerTlsConfig,
   type UserConfig,
 } from "./config.ts";
 export { readableSecretsWarning } from "./secret_file_mode.ts";
+export type { HooksConfig } from "./read_hooks.ts";
 export { ConfigError } from "./config_error.ts";
 export {
   type ClientLimits,

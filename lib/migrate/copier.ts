@@ -5,6 +5,7 @@ import { keyString } from "../util/key_string.ts";
 import { CopyFailed } from "./copy_failed.ts";
 import { KeyLocks } from "./key_locks.ts";
 import { SourceChangeLog } from "./source_change_log.ts";
+import type { CopyHooks } from "../hooks/mod.ts";
 
 /** Deletes the source copy only while it still holds the payload that was copied. */
 export const COMPARE_AND_DELETE_SCRIPT =
@@ -57,6 +58,8 @@ interface Retiring {
 export interface CopierOptions {
   /** Delete the source copy (compare-and-delete) once a key was copied. */
   deleteOnGet: boolean;
+  /** User hooks (`Hooks` in the config): a filtered key counts as absent; copies are announced. */
+  hooks?: Promise<CopyHooks>;
 }
 
 /**
@@ -78,6 +81,11 @@ export class Copier {
   #destination: Target;
   #metrics: Metrics;
   #options: CopierOptions;
+
+  /** Runs the copies through user hooks from now on (the proxy's `Hooks`). */
+  useHooks(hooks: Promise<CopyHooks>): void {
+    this.#options = { ...this.#options, hooks };
+  }
 
   constructor(source: Target, destination: Target, metrics: Metrics, options: CopierOptions) {
     this.#source = source;
@@ -236,6 +244,16 @@ export class Copier {
       return { found: false, reads };
     }
     if (flight.retiredAt !== undefined) return { found: true, reads, retiredAt: flight.retiredAt };
+    const hooks = await this.#options.hooks?.catch((error: Error) => {
+      const message = `ERR hooks did not load: ${error.message.replace(/[\r\n]+/g, " ")}`;
+      throw new CopyFailed(new TextEncoder().encode(`-${message}\r\n`), message);
+    });
+    if (
+      hooks && !(await hooks.keep(db, key, dump.value, ttl! > 0 ? Date.now() + ttl! : undefined))
+    ) {
+      this.#metrics.copyMiss();
+      return { found: false, reads };
+    }
     // PTTL -1 is "no expiry" (RESTORE 0); 0 would also mean "no expiry" to RESTORE, which
     // would make a key that is about to expire immortal, so it becomes 1 ms.
     const restoreTtl = ttl === undefined || ttl < 0 ? 0 : Math.max(ttl, 1);
@@ -248,6 +266,7 @@ export class Copier {
     const error = errorMessage(restored);
     if (error === undefined) {
       this.#metrics.keyCopied();
+      await hooks?.copied(db, key, dump.value);
       if (this.#options.deleteOnGet) await this.#compareAndDelete(name, db, key, dump.value);
     } else if (!error.startsWith("BUSYKEY")) {
       this.#metrics.copyError();

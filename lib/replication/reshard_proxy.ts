@@ -1,8 +1,10 @@
 import { KeySelector } from "../rdb/mod.ts";
+import { HookFailedError, type Hooks, StepChain } from "../hooks/mod.ts";
+import { hookedEvents, type HookedStreamCommand } from "./hooked_events.ts";
 import { concatChunks } from "../util/mod.ts";
 import { Backlog } from "./backlog.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
-import { MasterLink } from "./master_link.ts";
+import { MasterLink, type MasterLinkOptions } from "./master_link.ts";
 import {
   type Continuation,
   ReplicaSession,
@@ -14,7 +16,6 @@ import { SnapshotRefresh } from "./snapshot_refresh.ts";
 import { ReshardMetrics } from "./reshard_metrics.ts";
 import { ResumePoints } from "./resume_points.ts";
 import { refreshGauges, replicationInfo } from "./reshard_status.ts";
-import type { StreamCommand } from "./stream_decoder.ts";
 import { StreamFilter } from "./stream_filter.ts";
 
 export interface ReshardOptions {
@@ -30,6 +31,11 @@ export interface ReshardOptions {
   workDir?: string;
   replicaWriteTimeoutMs?: number;
   log?: (message: string) => void;
+  /**
+   * User hooks and change sinks: snapshot entries and stream commands pass through them before
+   * replicas get them. They must be deterministic for a checkpoint to resume byte for byte.
+   */
+  hooks?: Hooks;
 }
 
 function randomReplid(): string {
@@ -68,6 +74,20 @@ export class ReshardProxy implements ReplicationSource {
   #workDir = "";
   #ownWorkDir = false;
   #upstreamLoop: Promise<void> = Promise.resolve();
+  /** With hooks, the link's events are handled in order by one chain of async steps. */
+  readonly #chain = new StepChain(
+    (error) => {
+      this.log(`hooks: ${error.message}`);
+      if (error instanceof HookFailedError) {
+        this.failure = error;
+        this.#closed = true;
+      }
+      this.#link?.close();
+    },
+    () => !this.#refresh,
+  );
+  /** A hook failed under the `stop` policy: the proxy stops following the master. */
+  failure: Error | undefined;
 
   constructor(readonly options: ReshardOptions) {
     this.selector = new KeySelector(options.include, options.exclude);
@@ -124,8 +144,15 @@ export class ReshardProxy implements ReplicationSource {
     if (this.#ownWorkDir) await Deno.remove(this.#workDir, { recursive: true }).catch(() => {});
   }
 
+  get #hooked(): boolean {
+    const { hooks } = this.options;
+    return hooks?.runner !== undefined || hooks?.delivery?.active === true;
+  }
+
   #newFilter(): StreamFilter {
-    return new StreamFilter(this.selector, (name, keys) => {
+    // With hooks, the selector is applied with them, to the master's key names.
+    const selector = this.#hooked ? new KeySelector() : this.selector;
+    return new StreamFilter(selector, (name, keys) => {
       const text = keys.map((k) => JSON.stringify(new TextDecoder().decode(k))).join(" ");
       this.log(`dropped ${name.toUpperCase()} ${text}: its keys are on both sides of the filter`);
     });
@@ -173,20 +200,15 @@ export class ReshardProxy implements ReplicationSource {
     let delay = 100;
     while (!this.#closed) {
       const { master, listen } = this.options;
-      const link = new MasterLink({
+      const link: MasterLink = new MasterLink({
         ...master,
         listeningPort: listen.port,
         resume: this.#resume,
-        events: {
+        events: this.#hooked ? this.#hookedEvents((): MasterLink => link) : {
           fullSync: (replid, offset) => this.#onFullSync(replid, offset),
           rdbChunk: (chunk) => this.#onRdbChunk(chunk),
           rdbEnd: () => this.#onRdbEnd(),
-          continued: (replid) => {
-            this.metrics.partialSyncs.inc({ direction: "upstream" });
-            this.log(`master continued replication ${replid} from offset ${link.offset}`);
-            // Replicas that were waiting for a snapshot while the link was down.
-            setTimeout(() => this.#snapshotWaiters.length && this.#refreshSnapshot(), 0);
-          },
+          continued: (replid) => this.#onContinued(replid, link),
           commands: (commands, offset) => this.#onCommands(commands, offset),
         },
       });
@@ -194,6 +216,8 @@ export class ReshardProxy implements ReplicationSource {
       try {
         const running = link.run();
         await running;
+        await this.#chain.idle();
+        this.#chain.reset();
         if (!this.#closed) this.log("master closed the replication link");
       } catch (error) {
         if (!this.#closed) {
@@ -213,12 +237,19 @@ export class ReshardProxy implements ReplicationSource {
     }
   }
 
-  #newSnapshotFile(): SnapshotFile {
+  /**
+   * A file for a snapshot being received. With hooks, the main link's snapshot (`position`
+   * given) announces its keys to the change sinks; a fresh one for late replicas does not.
+   */
+  #newSnapshotFile(position?: { replid: string; offset: number }): SnapshotFile {
     const path = `${this.#workDir}/snapshot-${++this.#snapshotCount}.rdb`;
+    const { hooks } = this.options;
     return new SnapshotFile(
       path,
       this.selector,
       (kept) => this.metrics.countSnapshotKey(kept),
+      this.#hooked ? (position ? hooks : { runner: hooks!.runner }) : undefined,
+      position,
     );
   }
 
@@ -238,7 +269,7 @@ export class ReshardProxy implements ReplicationSource {
     this.#points.reset();
     this.backlog.reset(this.backlog.end);
     this.#incoming?.abandon();
-    this.#incoming = this.#newSnapshotFile();
+    this.#incoming = this.#newSnapshotFile({ replid, offset });
     const waiters = this.#snapshotWaiters;
     this.#snapshotWaiters = [];
     for (const wake of waiters) wake(this.#growingSnapshot()!);
@@ -251,7 +282,10 @@ export class ReshardProxy implements ReplicationSource {
   #onRdbEnd(): void {
     const file = this.#incoming!;
     this.#incoming = undefined;
-    const { size, keys, kept } = file.finish();
+    this.#snapshotDone(file, file.finish());
+  }
+
+  #snapshotDone(file: SnapshotFile, { size, keys, kept }: ReturnType<SnapshotFile["finish"]>) {
     const offset = this.backlog.end;
     this.#points.reset({ proxyOffset: offset, masterOffset: this.#link!.offset, db: 0 });
     this.metrics.upstreamUp.set(1);
@@ -296,13 +330,39 @@ export class ReshardProxy implements ReplicationSource {
     });
   }
 
-  #onCommands(commands: StreamCommand[], masterOffset: number): void {
+  #hookedEvents(link: () => MasterLink): MasterLinkOptions["events"] {
+    return hookedEvents(this.#chain, link, this.options.hooks!, this.selector, {
+      fullSync: (replid, offset) => this.#onFullSync(replid, offset),
+      rdbChunk: (chunk) => this.#onRdbChunk(chunk),
+      rdbEnd: async () => {
+        const file = this.#incoming!;
+        const done = await file.complete();
+        if (this.#incoming !== file) return;
+        this.#incoming = undefined;
+        this.#snapshotDone(file, done);
+      },
+      continued: (replid) => this.#onContinued(replid, link()),
+      commands: (commands, offset) => this.#onCommands(commands, offset),
+      db: () => this.#filter.db,
+    });
+  }
+
+  #onContinued(replid: string, link: MasterLink): void {
+    this.metrics.partialSyncs.inc({ direction: "upstream" });
+    this.log(`master continued replication ${replid} from offset ${link.offset}`);
+    // Replicas that were waiting for a snapshot while the link was down.
+    setTimeout(() => this.#snapshotWaiters.length && this.#refreshSnapshot(), 0);
+  }
+
+  #onCommands(commands: HookedStreamCommand[], masterOffset: number): void {
     this.metrics.upstreamUp.set(1);
     const refresh = this.#refresh;
     let output: Uint8Array[] = [];
     let running = masterOffset - commands.reduce((n, c) => n + c.bytes, 0);
     for (const command of commands) {
-      const result = this.#filter.filter(command.args, command.raw);
+      const result = command.dropped
+        ? { outcome: command.dropped === "mixed" ? "mixed" as const : "dropped" as const }
+        : this.#filter.filter(command.args, command.raw);
       this.metrics.countCommand(result.outcome);
       if (result.output) output.push(result.output);
       running += command.bytes;

@@ -1,5 +1,7 @@
-import { type KeySelector, RdbFilter, RdbParser } from "../rdb/mod.ts";
+import { KeySelector, RdbFilter, RdbParser } from "../rdb/mod.ts";
 import { Signal } from "../util/mod.ts";
+import type { Hooks } from "../hooks/mod.ts";
+import { HookedRecords } from "./hooked_records.ts";
 
 /**
  * A master's snapshot, filtered as it arrives and written to disk: the parser streams it, the
@@ -7,8 +9,10 @@ import { Signal } from "../util/mod.ts";
  * served from.
  */
 export class SnapshotFile {
-  readonly #parser = new RdbParser();
+  readonly #parser: RdbParser;
   readonly #filter: RdbFilter;
+  /** With hooks: records wait for the worker's decisions before they are filtered. */
+  readonly #hooked: HookedRecords | undefined;
   readonly #file: Deno.FsFile;
   #open = true;
   /** Bytes written to the file so far: readers may follow it while it grows. */
@@ -22,7 +26,13 @@ export class SnapshotFile {
     selector: KeySelector,
     /** Called for every key read: kept or dropped. */
     readonly onKey: (kept: boolean) => void = () => {},
+    /** User hooks and sinks, run on every entry the selector keeps. */
+    hooks?: Hooks,
+    /** The master's replication ID and offset of this snapshot, for change events. */
+    position?: { replid: string; offset: number },
   ) {
+    // A hook needs whole values: no value is streamed in chunks past it.
+    this.#parser = new RdbParser(hooks ? { largeValueBytes: Infinity } : {});
     const file = Deno.openSync(path, { write: true, create: true, truncate: true });
     this.#file = file;
     // The master's checksum is verified on the way in; the file is served within seconds, so
@@ -37,6 +47,28 @@ export class SnapshotFile {
       undefined,
       false,
     );
+    if (hooks) {
+      // The hooks see the source's key names: the selector is applied before them.
+      this.#filter = new RdbFilter(new KeySelector(), this.#filter.sink, undefined, false);
+      this.#hooked = new HookedRecords(hooks, selector, (record, kept) => {
+        if (this.state !== "growing") return;
+        if (kept !== false) this.#filter.visit(record);
+        else this.#filter.stats.keys++;
+        if (kept !== undefined) this.onKey(kept);
+      }, position);
+    }
+  }
+
+  /**
+   * Ends the snapshot once everything pushed went through the hooks (at once without hooks);
+   * throws a hook failure under the `stop` policy.
+   */
+  async complete(): Promise<{ size: number; keys: number; kept: number }> {
+    if (!this.#hooked) return this.finish();
+    this.#parser.end();
+    this.#drain();
+    await this.#hooked.done();
+    return this.finish();
   }
 
   /** Throws RdbSyntaxError when the master's bytes are not a valid RDB. */
@@ -47,8 +79,10 @@ export class SnapshotFile {
 
   /** Ends the snapshot: the file is complete; returns its size and the key counts. */
   finish(): { size: number; keys: number; kept: number } {
-    this.#parser.end();
-    this.#drain();
+    if (!this.#hooked) {
+      this.#parser.end();
+      this.#drain();
+    }
     this.#close();
     this.state = "done";
     this.#changed.wake();
@@ -78,6 +112,10 @@ export class SnapshotFile {
 
   #drain(): void {
     for (let record = this.#parser.next(); record; record = this.#parser.next()) {
+      if (this.#hooked) {
+        this.#hooked.add(record);
+        continue;
+      }
       const keptBefore = this.#filter.stats.kept;
       this.#filter.visit(record);
       if (record.kind === "entry" || record.kind === "largevalue") {

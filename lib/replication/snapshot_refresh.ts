@@ -29,6 +29,8 @@ export class SnapshotRefresh {
   #file: SnapshotFile | undefined;
   #position: { streamOffset: number; db: number } | undefined;
   #size: number | undefined;
+  /** The file being completed (with hooks, after the worker has seen every entry). */
+  #completing: Promise<void> = Promise.resolve();
   readonly #link: MasterLink;
 
   constructor(readonly options: SnapshotRefreshOptions) {
@@ -51,9 +53,11 @@ export class SnapshotRefresh {
         },
         rdbChunk: (chunk) => this.#file!.push(chunk),
         rdbEnd: () => {
-          this.#size = this.#file!.finish().size;
           this.#link.close();
-          this.#complete();
+          this.#completing = this.#file!.complete().then(({ size }) => {
+            this.#size = size;
+            this.#complete();
+          }, (error) => options.log(`fresh snapshot: ${(error as Error).message}`));
         },
         continued: () => this.#link.close(),
         commands: () => {},
@@ -71,6 +75,7 @@ export class SnapshotRefresh {
     this.options.main.pause();
     try {
       await this.#link.run();
+      await this.#completing;
     } catch (error) {
       this.options.log(`fresh snapshot link failed: ${(error as Error).message}`);
     } finally {

@@ -4,6 +4,8 @@ import { copyInChunks } from "./chunk_copy.ts";
 import { isOwnKey } from "./feed_checkpoint.ts";
 import { type Arg, replyBytes, replyError, replyText } from "./sync_client.ts";
 import type { RedisLink } from "./redis_link.ts";
+import type { Hooks } from "../hooks/mod.ts";
+import { hookKeys } from "./key_copy_hooks.ts";
 
 /** What copying did so far; the replicator reports and exports these. */
 export interface CopyStats {
@@ -25,6 +27,12 @@ export interface CopyOptions {
   /** PEXPIRETIME (Redis 7) gives exact expiries; older sources fall back to PTTL. */
   expiryCommand: "PEXPIRETIME" | "PTTL";
   log?: (message: string) => void;
+  /** User hooks: every key read goes through them before it is written (no chunked copies). */
+  hooks?: Hooks;
+  /** The source's database, as hooks and events see it. */
+  db?: number;
+  /** How hooks see these keys: the snapshot, or copied again after a change. */
+  hookSource?: "snapshot" | "copy";
 }
 
 export function newCopyStats(): CopyStats {
@@ -75,16 +83,34 @@ export async function copyKeys(
     if (type === "none" || expiresAt === null) return gone.push(key);
     if (options.types && !options.types.has(type)) return;
     const usage = options.memLimit === undefined ? 0 : meta[i * perKey + 2];
-    const big = typeof usage !== "number" && usage.type === "integer" &&
+    // A hook needs the whole value: with hooks, big keys are DUMPed too.
+    const big = !options.hooks && typeof usage !== "number" && usage.type === "integer" &&
       usage.value > options.memLimit!;
     (big ? chunked : dumped).push({ key, type, expiresAt });
   });
   const failed: Uint8Array[] = [];
   const dumps = dumped.length ? await source.pipeline(dumped.map(({ key }) => ["DUMP", key])) : [];
+  let payloads = dumped.map((_, i) => replyBytes(dumps[i]));
+  if (options.hooks) {
+    const read = [
+      ...dumped.map((item, i) => ({ ...item, dump: payloads[i], gone: !payloads[i] })),
+      ...gone.map((key) => ({ key, gone: true })),
+    ];
+    const kept = await hookKeys(read, options.db ?? 0, options.hookSource ?? "copy", options.hooks);
+    dumped.length = gone.length = 0;
+    payloads = [];
+    for (const item of kept) {
+      if (item.gone) gone.push(item.key);
+      else {
+        dumped.push({ key: item.key, type: item.type!, expiresAt: item.expiresAt });
+        payloads.push(item.dump);
+      }
+    }
+  }
   const restores: Arg[][] = [];
   const restoring: typeof dumped = [];
   dumped.forEach((item, i) => {
-    const payload = replyBytes(dumps[i]);
+    const payload = payloads[i];
     if (!payload) return gone.push(item.key);
     const ttl = item.expiresAt === undefined ? "0" : String(item.expiresAt);
     restores.push([

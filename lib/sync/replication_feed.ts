@@ -1,5 +1,13 @@
-import { type KeySelector, RdbParser, type RdbRecord } from "../rdb/mod.ts";
+import { type EntryParts, KeySelector, keyToText, RdbParser, type RdbRecord } from "../rdb/mod.ts";
+import { HookedSnapshot } from "./hooked_snapshot.ts";
 import { MasterLink, StreamFilter } from "../replication/mod.ts";
+import {
+  HookFailedError,
+  type Hooks,
+  hookStream,
+  StepChain,
+  type StreamCommand,
+} from "../hooks/mod.ts";
 import { decodeReply, encodeCommand, errorMessage, type Reply } from "../resp/mod.ts";
 import type { RedisUri } from "./redis_uri.ts";
 import { RestoreWriter } from "./restore_command.ts";
@@ -53,6 +61,8 @@ interface QueueItem {
 export class ReplicationFeed {
   readonly stats: FeedStats = { restored: 0, applied: 0, errors: 0, fullSyncs: 0 };
   #link: MasterLink | undefined;
+  /** With hooks: link events waiting for the hooks and sinks. */
+  #chain: StepChain | undefined;
   #queue: QueueItem[] = [];
   /** Commands waiting in the queue (items may hold many). */
   #queued = 0;
@@ -72,11 +82,13 @@ export class ReplicationFeed {
     readonly log: (message: string) => void,
     /** Stop once the source's snapshot is applied (snapshot mode over replication). */
     readonly snapshotOnly = false,
+    /** User hooks and change sinks, run on every entry and command before the target. */
+    readonly hooks: Hooks = {},
   ) {}
 
   /** Commands handed over and not yet applied. */
   get backlog(): number {
-    return this.#queued + this.#restores.count;
+    return this.#queued + this.#restores.count + (this.#chain?.pending ?? 0);
   }
 
   close(): void {
@@ -112,6 +124,8 @@ export class ReplicationFeed {
       this.#ended = true;
       this.#wake?.();
       await worker;
+      const failure = this.#failure as Error | undefined;
+      if (failure instanceof HookFailedError) throw failure;
       if (this.#closed || (this.snapshotOnly && this.streaming && !this.#failure)) return;
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 5000);
@@ -119,18 +133,16 @@ export class ReplicationFeed {
   }
 
   async #replicate(resume: FeedPosition | undefined): Promise<void> {
-    const filter = new StreamFilter(this.selector, (name) => {
+    const hooked = this.hooks.runner !== undefined || this.hooks.delivery?.active === true;
+    // With hooks, the selector is applied with them (to the source's key names, before renames).
+    const filter = new StreamFilter(hooked ? new KeySelector() : this.selector, (name) => {
       this.log(`dropped ${name.toUpperCase()}: its keys are on both sides of the filter`);
     });
     if (resume) filter.db = resume.db;
     let parser: RdbParser | undefined;
     let db = -1;
     let version = 10;
-    const onRecord = (record: RdbRecord) => {
-      if (record.kind === "header") version = record.version;
-      if (record.kind !== "entry" || !this.selector.matches(record.entry.key)) return;
-      if (isOwnKey(record.entry.key)) return;
-      const { entry } = record;
+    const restore = (entry: EntryParts & { db: number }, rdbVersion: number) => {
       if (entry.db !== db) {
         this.#flushRestores();
         this.#push({
@@ -138,9 +150,74 @@ export class ReplicationFeed {
           stream: false,
         });
       }
-      this.#restores.add(entry, version);
+      this.#restores.add(entry, rdbVersion);
       if (this.#restores.count >= BATCH) this.#flushRestores();
       this.stats.restored++;
+    };
+    const onRecord = (record: RdbRecord) => {
+      if (record.kind === "header") version = record.version;
+      if (record.kind !== "entry" || !this.selector.matches(record.entry.key)) return;
+      if (!isOwnKey(record.entry.key)) restore(record.entry, version);
+    };
+    // With hooks, everything the link delivers goes through one ordered chain of async steps:
+    // entries and commands are passed to the hooks in batches, and events are acknowledged by
+    // the sinks before the commands that caused them are queued for the target.
+    const chain = this.#chain = new StepChain((error) => {
+      this.#failure = error;
+      link.close();
+    }, () => this.#queued < HIGH_WATER / 2);
+    const step = (work: () => Promise<void> | void) => chain.step(link, work);
+    const snapshot = new HookedSnapshot(
+      this.hooks,
+      this.selector,
+      (entry, rdbVersion) =>
+        restore({ ...entry, type: entry.type!, payload: entry.payload! }, rdbVersion),
+    );
+    const onHookedRecord = (record: RdbRecord) => {
+      const write = snapshot.add(record);
+      if (write) step(write);
+    };
+    const onStream = async (commands: StreamCommand[], offset: number, replid: string) => {
+      const hooked = await hookStream(
+        commands,
+        offset,
+        replid,
+        filter.db,
+        this.selector,
+        this.hooks,
+      );
+      let running = offset - commands.reduce((n, c) => n + c.bytes, 0);
+      hooked.forEach((command, i) => {
+        running += commands[i].bytes;
+        if (command.dropped === "mixed") {
+          this.log(`dropped ${keyToText(command.args[0])}: hooks kept part of its keys`);
+        }
+        const result = command.dropped ? undefined : filter.filter(command.args, command.raw);
+        const output = result?.transactionMarker ? undefined : result?.output;
+        const position = filter.inTransaction
+          ? undefined
+          : { replid, offset: running, db: filter.db };
+        if ((output && command.args.length) || position) {
+          this.#push({
+            frame: output && command.args.length ? output.slice() : undefined,
+            stream: true,
+            position,
+          });
+        }
+      });
+    };
+    const snapshotQueued = () => {
+      this.#flushRestores();
+      this.streaming = true;
+      this.log(`snapshot of the source queued: ${this.stats.restored} keys`);
+      if (this.snapshotOnly) link.close();
+      // The snapshot is the position of its +FULLRESYNC; the stream starts with a SELECT.
+      else {
+        this.#push({
+          stream: true,
+          position: { replid: link.replid, offset: link.offset, db: 0 },
+        });
+      }
     };
     const link = new MasterLink({
       hostname: this.source.addr.hostname,
@@ -151,34 +228,47 @@ export class ReplicationFeed {
       listeningPort: 0,
       resume: resume ? { replid: resume.replid, offset: resume.offset } : undefined,
       events: {
-        fullSync: () => {
+        fullSync: (replid, offset) => {
           this.stats.fullSyncs++;
           parser = new RdbParser();
+          snapshot.start(replid, offset);
         },
         rdbChunk: (chunk) => {
           parser!.push(chunk);
-          for (let r = parser!.next(); r; r = parser!.next()) onRecord(r);
+          const handle = hooked ? onHookedRecord : onRecord;
+          for (let r = parser!.next(); r; r = parser!.next()) handle(r);
         },
         rdbEnd: () => {
           parser!.end();
-          for (let r = parser!.next(); r; r = parser!.next()) onRecord(r);
-          this.#flushRestores();
-          this.streaming = true;
-          this.log(`snapshot of the source queued: ${this.stats.restored} keys`);
-          if (this.snapshotOnly) link.close();
-          // The snapshot is the position of its +FULLRESYNC; the stream starts with a SELECT.
-          else {this.#push({
-              stream: true,
-              position: { replid: link.replid, offset: link.offset, db: 0 },
-            });}
+          const handle = hooked ? onHookedRecord : onRecord;
+          for (let r = parser!.next(); r; r = parser!.next()) handle(r);
+          if (hooked) {
+            const write = snapshot.flush();
+            return step(() => write().then(snapshotQueued));
+          }
+          snapshotQueued();
         },
         continued: () => {
-          this.streaming = true;
-          this.log(`source continued replication from offset ${link.offset}`);
-          // The stream goes on in the database it was in; the target connection must too.
-          this.#push({ frame: encodeCommand(["SELECT", String(filter.db)]).slice(), stream: true });
+          const resumed = () => {
+            this.streaming = true;
+            this.log(`source continued replication from offset ${link.offset}`);
+            // The stream goes on in the database it was in; the target connection must too.
+            // The point of continuing is a position too: the SELECT need not wait for the
+            // next command to be applied (a stop would otherwise wait for the source's PING).
+            this.#push({
+              frame: encodeCommand(["SELECT", String(filter.db)]).slice(),
+              stream: true,
+              position: { replid: link.replid, offset: link.offset, db: filter.db },
+            });
+          };
+          if (hooked) step(resumed);
+          else resumed();
         },
         commands: (commands, offset) => {
+          if (hooked) {
+            const replid = link.replid;
+            return step(() => onStream(commands, offset, replid));
+          }
           let running = offset - commands.reduce((n, c) => n + c.bytes, 0);
           for (const command of commands) {
             running += command.bytes;
@@ -201,6 +291,7 @@ export class ReplicationFeed {
     });
     this.#link = link;
     await link.run();
+    await chain.idle();
     if (this.#failure) throw this.#failure;
   }
 

@@ -10,6 +10,7 @@ import type { RedisLink } from "./redis_link.ts";
 import type { TlsOptions } from "../upstream/mod.ts";
 import { replyInteger, SyncClient } from "./sync_client.ts";
 import { probeServer } from "./verify.ts";
+import type { Hooks } from "../hooks/mod.ts";
 
 export interface ReplicateOptions {
   source: RedisUri;
@@ -36,6 +37,8 @@ export interface ReplicateOptions {
   targetCluster?: boolean;
   tls?: TlsOptions;
   log: (message: string) => void;
+  /** User hooks and change sinks (`--hooks`, `--on-change`), for every path. */
+  hooks?: Hooks;
 }
 
 /** A combination of options the replicator cannot run (a cluster over the replication stream). */
@@ -128,7 +131,7 @@ export class Replicator {
     if (this.#notifications) await this.#liveFromNotifications(this.#notifications);
   }
 
-  async #copyOptions(): Promise<CopyOptions> {
+  async #copyOptions(hookSource: "snapshot" | "copy"): Promise<CopyOptions> {
     const { expiryCommand } = await probeServer(this.source);
     const { options } = this;
     return {
@@ -137,13 +140,16 @@ export class Replicator {
       memLimit: options.memLimit,
       expiryCommand,
       log: options.log,
+      hooks: options.hooks,
+      db: options.source.db,
+      hookSource,
     };
   }
 
   /** One SCAN pass copying every selected key; failed keys are retried three times. */
   async snapshot(): Promise<void> {
     const { options, stats } = this;
-    const copy = await this.#copyOptions();
+    const copy = await this.#copyOptions("snapshot");
     const copyStats = newCopyStats();
     const sync = () => Object.assign(stats, copyStats);
     let failed: Uint8Array[] = [];
@@ -196,7 +202,7 @@ export class Replicator {
   }
 
   async #liveFromNotifications(feed: NotificationFeed): Promise<void> {
-    const copy = await this.#copyOptions();
+    const copy = await this.#copyOptions("copy");
     const copyStats = newCopyStats();
     Object.assign(copyStats, this.stats);
     while (!this.#stopped) {
@@ -243,6 +249,7 @@ export class Replicator {
       options.selector,
       options.log,
       true,
+      options.hooks,
     );
     this.#replication = feed;
     await feed.run();
@@ -259,6 +266,8 @@ export class Replicator {
       this.#singleTarget,
       this.options.selector,
       this.options.log,
+      false,
+      this.options.hooks,
     );
     this.#replication = feed;
     const running = feed.run();
@@ -268,8 +277,8 @@ export class Replicator {
       this.stats.live = feed.stats.applied;
       this.stats.failed = feed.stats.errors;
     }, 200);
-    await stopped;
-    clearInterval(update);
+    // A hook failing under the `stop` policy ends the feed before any stop is asked for.
+    await Promise.race([stopped, running]).finally(() => clearInterval(update));
     await running;
   }
 

@@ -127,3 +127,16 @@ export async function withConfigFile<T>(
     await Deno.remove(path);
   }
 }
+
+/** `deno run` arguments of `remiro replicate --mode live --live-source replication`, with -v. */
+export function liveReplicationArgs(
+  source: { port: number },
+  target: { port: number },
+  ...extra: string[]
+): string[] {
+  return [
+    ...["run", "--allow-all", MAIN, "replicate", "-v", "--mode", "live"],
+    ...["--live-source", "replication", "--source", `redis://127.0.0.1:${source.port}`],
+    ...["--target", `redis://127.0.0.1:${target.port}`, ...extra],
+  ];
+}

@@ -1,0 +1,299 @@
+import { keyToText } from "../rdb/mod.ts";
+import type { ChangeEvent, HookOptions, HookPolicy } from "./hook_types.ts";
+import {
+  type FromWorker,
+  packEntries,
+  type ToWorker,
+  unpackResults,
+  type WireEntry,
+} from "./wire.ts";
+
+/** The hooks module could not be started (not found, a syntax error, a missing flag). */
+export class HookLoadError extends Error {
+  override name = "HookLoadError";
+}
+
+/** A hook failed under the `stop` policy (or `retry` ran out): replication must stop. */
+export class HookFailedError extends Error {
+  override name = "HookFailedError";
+}
+
+/** Calls by outcome, as `remiro_hook_calls_total{hook,result}` exports them. */
+export interface HookCounts {
+  ok: number;
+  dropped: number;
+  error: number;
+  timeout: number;
+}
+
+/** What the hooks decided for an entry: the (maybe changed) entry, or null to drop it. */
+export type HookDecision = WireEntry | null;
+
+const RETRIES = 3;
+
+class HookTimeout extends Error {}
+
+/**
+ * The host side of a hooks module: one worker with the granted permissions (nothing else), fed
+ * batches of entries and events one message at a time. A call that does not answer within the
+ * timeout (a hook that loops) terminates the worker and starts a new one; the batch is then
+ * replayed entry by entry so that only the culprit is handled by the policy.
+ */
+export class HookRunner {
+  readonly counts: { entries: HookCounts; events: HookCounts } = {
+    entries: { ok: 0, dropped: 0, error: 0, timeout: 0 },
+    events: { ok: 0, dropped: 0, error: 0, timeout: 0 },
+  };
+  #worker!: Worker;
+  #exports: string[] = [];
+  #nextId = 0;
+  #pending = new Map<number, (message: FromWorker) => void>();
+  /** One call at a time: the timeout measures the hook, not the queue. */
+  #chain: Promise<unknown> = Promise.resolve();
+  readonly policy: HookPolicy;
+  readonly timeoutMs: number;
+  readonly log: (message: string) => void;
+
+  private constructor(readonly options: HookOptions) {
+    this.policy = options.onError ?? "skip";
+    this.timeoutMs = options.timeoutMs ?? 1000;
+    this.log = options.log ?? (() => {});
+  }
+
+  static async start(options: HookOptions): Promise<HookRunner> {
+    const runner = new HookRunner(options);
+    await runner.#spawn();
+    return runner;
+  }
+
+  /** What the module exports of filter, transform and onChange. */
+  get exports(): readonly string[] {
+    return this.#exports;
+  }
+
+  get hasEntryHooks(): boolean {
+    return this.#exports.includes("filter") || this.#exports.includes("transform");
+  }
+
+  get hasOnChange(): boolean {
+    return this.#exports.includes("onChange");
+  }
+
+  /** The module's URL: a path is resolved against the working directory. */
+  get moduleUrl(): URL {
+    const { module } = this.options;
+    return /^[a-z]+:/i.test(module) ? new URL(module) : new URL(module, `file://${Deno.cwd()}/`);
+  }
+
+  async #spawn(): Promise<void> {
+    const url = this.moduleUrl;
+    const read = url.protocol === "file:" ? [url.pathname] : [];
+    const permissions = {
+      read: [...read, ...(this.options.allowRead ?? [])],
+      net: this.options.allowNet?.length ? this.options.allowNet : false,
+      env: this.options.allowEnv ?? false,
+      import: url.protocol === "file:" ? false : [url.host],
+      write: false,
+      run: false,
+      ffi: false,
+      sys: false,
+    };
+    try {
+      this.#worker = new Worker(new URL("./hook_worker.ts", import.meta.url), {
+        type: "module",
+        deno: { permissions },
+      } as WorkerOptions);
+    } catch (error) {
+      throw new HookLoadError(
+        `Cannot start hooks: ${(error as Error).message} (run Deno with --unstable-worker-options)`,
+      );
+    }
+    this.#worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
+      const id = "id" in data ? data.id : -1;
+      const resolve = this.#pending.get(id);
+      this.#pending.delete(id);
+      resolve?.(data);
+    };
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      this.log(`hooks worker: ${event.message}`);
+    };
+    const ready = await this.#call({ op: "init", module: url.href }, -1, 30_000).catch(() => ({
+      op: "failed" as const,
+      error: "the module did not load within 30 s",
+    }));
+    if (ready.op === "failed") {
+      this.#worker.terminate();
+      throw new HookLoadError(`Cannot load hooks ${this.options.module}: ${ready.error}`);
+    }
+    if (ready.op === "ready") this.#exports = ready.exports;
+  }
+
+  #call(message: ToWorker, id: number, timeoutMs: number): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new HookTimeout());
+      }, timeoutMs);
+      this.#pending.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      if (message.op === "entries") {
+        const { bytes, numbers, sources } = message;
+        const buffers = [bytes.buffer, numbers.buffer, sources.buffer] as ArrayBuffer[];
+        this.#worker.postMessage(message, buffers);
+      } else this.#worker.postMessage(message);
+    });
+  }
+
+  /** A hung worker cannot be interrupted: it is replaced. */
+  async #restart(): Promise<void> {
+    this.#worker.terminate();
+    for (const resolve of this.#pending.values()) resolve({ op: "failed", error: "terminated" });
+    this.#pending.clear();
+    await this.#spawn();
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#chain.then(work);
+    this.#chain = result.catch(() => {});
+    return result;
+  }
+
+  /** Runs filter and transform over a batch; the decisions come back in order. */
+  entries(entries: readonly WireEntry[], rdbVersion: number): Promise<HookDecision[]> {
+    if (!this.hasEntryHooks || entries.length === 0) return Promise.resolve([...entries]);
+    return this.#serial(() => this.#entries(entries, rdbVersion));
+  }
+
+  async #entries(entries: readonly WireEntry[], rdbVersion: number): Promise<HookDecision[]> {
+    const send = (batch: readonly WireEntry[]) => {
+      const id = this.#nextId++;
+      const message = { op: "entries" as const, id, rdbVersion, ...packEntries(batch) };
+      return this.#call(message, id, this.timeoutMs);
+    };
+    try {
+      const reply = await send(entries);
+      if (reply.op !== "results") throw new HookTimeout();
+      const decisions: HookDecision[] = [];
+      for (const [i, result] of unpackResults(reply).entries()) {
+        if (result === 0) decisions.push(this.#ok(entries[i]));
+        else if (result === null) decisions.push(this.#dropped());
+        else if ("error" in result) {
+          decisions.push(await this.#failed(entries[i], result.error, "error", send));
+        } else {
+          this.counts.entries.ok++;
+          decisions.push(result);
+        }
+      }
+      return decisions;
+    } catch (error) {
+      if (!(error instanceof HookTimeout)) throw error;
+      await this.#restart();
+      if (entries.length === 1) {
+        return [await this.#failed(entries[0], "timed out", "timeout", send)];
+      }
+      const decisions: HookDecision[] = [];
+      for (const entry of entries) decisions.push(...await this.#entries([entry], rdbVersion));
+      return decisions;
+    }
+  }
+
+  #ok(entry: WireEntry): WireEntry {
+    this.counts.entries.ok++;
+    return entry;
+  }
+
+  #dropped(): null {
+    this.counts.entries.dropped++;
+    return null;
+  }
+
+  /** Applies the policy to an entry whose hook failed. */
+  async #failed(
+    entry: WireEntry,
+    error: string,
+    result: "error" | "timeout",
+    send: (batch: readonly WireEntry[]) => Promise<FromWorker>,
+  ): Promise<HookDecision> {
+    this.counts.entries[result]++;
+    const what = `hook on ${keyToText(entry.key)} (db ${entry.db}): ${error}`;
+    if (this.policy === "retry") {
+      for (let attempt = 1; attempt <= RETRIES; attempt++) {
+        this.log(`${what}; retrying (${attempt} of ${RETRIES})`);
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        const reply = await send([entry]).catch(async () => {
+          await this.#restart();
+          return undefined;
+        });
+        if (reply?.op !== "results") continue;
+        const [again] = unpackResults(reply);
+        if (again === 0) return this.#ok(entry);
+        if (again === null) return this.#dropped();
+        if (!("error" in again)) return again;
+      }
+      throw new HookFailedError(`${what}; gave up after ${RETRIES} retries`);
+    }
+    if (this.policy === "stop") throw new HookFailedError(what);
+    if (this.policy === "pass") {
+      this.log(`${what}; entry passed unchanged`);
+      return entry;
+    }
+    this.log(`${what}; entry skipped`);
+    return null;
+  }
+
+  /** Calls onChange for each event in order; failures follow the policy. */
+  events(events: readonly ChangeEvent[]): Promise<void> {
+    if (!this.hasOnChange || events.length === 0) return Promise.resolve();
+    return this.#serial(() => this.#events(events));
+  }
+
+  async #events(events: readonly ChangeEvent[]): Promise<void> {
+    const id = this.#nextId++;
+    let errors: (string | null)[];
+    try {
+      const reply = await this.#call({ op: "events", id, events: [...events] }, id, this.timeoutMs);
+      if (reply.op !== "delivered") throw new HookTimeout();
+      errors = reply.errors;
+    } catch (error) {
+      if (!(error instanceof HookTimeout)) throw error;
+      await this.#restart();
+      if (events.length > 1) {
+        for (const event of events) await this.#events([event]);
+        return;
+      }
+      errors = ["timed out"];
+    }
+    for (const [i, error] of errors.entries()) {
+      if (error === null) {
+        this.counts.events.ok++;
+        continue;
+      }
+      const timeout = error === "timed out";
+      this.counts.events[timeout ? "timeout" : "error"]++;
+      const what = `onChange for ${events[i].key} (db ${events[i].db}): ${error}`;
+      if (this.policy === "stop") throw new HookFailedError(what);
+      if (this.policy === "retry") {
+        let delivered = false;
+        for (let attempt = 1; attempt <= RETRIES && !delivered; attempt++) {
+          this.log(`${what}; retrying (${attempt} of ${RETRIES})`);
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+          const before = this.counts.events.ok;
+          await this.#events([events[i]]).catch(() => {});
+          delivered = this.counts.events.ok > before;
+        }
+        if (!delivered) throw new HookFailedError(`${what}; gave up after ${RETRIES} retries`);
+        continue;
+      }
+      this.log(`${what}; event skipped`);
+    }
+  }
+
+  close(): void {
+    this.#worker?.terminate();
+    for (const resolve of this.#pending.values()) resolve({ op: "failed", error: "closed" });
+    this.#pending.clear();
+  }
+}
