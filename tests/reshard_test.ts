@@ -185,6 +185,11 @@ integrationTest(
       await waitFor(async () => (await replicaClient.get("k:counter")) === final, {
         message: `replica counter reaches the master's ${final}`,
       });
+      // The writer's last SETs follow its last INCR in the stream: a marker after them all.
+      await redis.set("k:end", "1");
+      await waitFor(async () => (await replicaClient.get("k:end")) === "1", {
+        message: "the replica has the master's last write",
+      });
       const selected = (key: Buffer) => key.toString().startsWith("k:");
       assert.deepEqual(await digests(replica.port), await digests(master.port, selected));
       assert.match(proxy.stderr(), /resuming from checkpoint/);
