@@ -6,20 +6,14 @@ import { integrationTest } from "./_util/integration.ts";
 import { RedisServer, waitFor } from "./_util/redis.ts";
 import { replicator, uriOf } from "./_util/sync.ts";
 import { tempDir } from "./_util/temp_dir.ts";
-import { liveReplicationArgs, runRemiro } from "./_util/remiro_cli.ts";
+import { liveReplicationArgs, MAIN, runRemiro } from "./_util/remiro_cli.ts";
+import { startMaster, startReplicaOf } from "./_util/reshard.ts";
+import { assertDeliveredOnce, spawnPrinter, writeKeys } from "./_util/delivered_events.ts";
+import { freePort } from "../lib/redis_process/mod.ts";
 
 const SOURCE_ARGS = ["--repl-diskless-sync-delay", "0", "--notify-keyspace-events", "KEA"];
 
-/** An event as the test's hook prints it. */
-interface Event {
-  kind: string;
-  key: string;
-  source: string;
-  offset: number;
-  index: number;
-}
-
-/** Writes of the kill -9 test: enough to be cut in the middle of. */
+/** Writes of the kill -9 tests: enough to be cut in the middle of. */
 const WRITES = 5000;
 
 integrationTest(
@@ -38,51 +32,16 @@ integrationTest(
     await using target = await RedisServer.start();
     await using redis = client(source.port);
     await redis.mset("before:1", "a", "before:2", "b");
-    const spawn = () => {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: liveReplicationArgs(source, target, "--hooks", module, "--delivery-log", log),
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const out = { stderr: "" };
-      child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-        new WritableStream({ write: (chunk) => void (out.stderr += chunk) }),
-      ).catch(() => {});
-      // Parsed as they arrive: events are many, and re-reading all of them per poll is slow.
-      const parsed: Event[] = [];
-      let rest = "";
-      child.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
-        new WritableStream({
-          write: (chunk) => {
-            const lines = (rest + chunk).split("\n");
-            rest = lines.pop()!;
-            for (const line of lines) if (line.startsWith("{")) parsed.push(JSON.parse(line));
-          },
-        }),
-      ).catch(() => {});
-      return { child, out, events: () => parsed };
-    };
+    const spawn = () =>
+      spawnPrinter(
+        liveReplicationArgs(source, target, "--hooks", module, "--delivery-log", log),
+      );
     const first = spawn();
     await waitFor(() => /snapshot of the source queued/.test(first.out.stderr), {
       timeoutMs: 15_000,
       message: "first snapshot",
     });
-    let running = true;
-    let n = 0;
-    const writer = (async () => {
-      while (running && n < WRITES) {
-        await redis.set(`s:${n}`, n);
-        if (n % 5 === 0) await redis.expire(`s:${n}`, 1000);
-        if (n % 7 === 0) await redis.del(`s:${n - 1}`);
-        n++;
-      }
-    })();
-    await using _stop = {
-      [Symbol.asyncDispose]: async () => {
-        running = false;
-        await writer.catch(() => {});
-      },
-    };
+    await using writer = writeKeys(redis, "s:", WRITES);
     await waitFor(() => first.events().length > 500 + 2, {
       timeoutMs: 15_000,
       message: "stream events flowing",
@@ -101,8 +60,8 @@ integrationTest(
       }).catch((error) => {
         throw new Error(`${error.message}\n${second.out.stderr}`);
       });
-      await writer;
-      const last = n - 1;
+      await writer.done;
+      const last = writer.written() - 1;
       await waitFor(() => second.events().some((e) => e.key === `s:${last}`), {
         message: "the last write's event delivered",
       });
@@ -110,36 +69,105 @@ integrationTest(
       second.child.kill("SIGTERM");
       await second.child.status;
     }
-    const atOrBefore = (e: { offset: number; index: number }) =>
-      e.offset < logged.offset || (e.offset === logged.offset && e.index <= logged.index);
-    const secondEvents = second.events();
-    assert.equal(secondEvents.filter(atOrBefore).length, 0, "nothing logged is delivered again");
-    // What the first run delivered after its last logged position is the one batch that was
-    // acknowledged but not yet logged when it was killed: the only events delivered twice.
-    const unlogged = new Set(
-      firstEvents.filter((e) => !atOrBefore(e)).map((e) => JSON.stringify(e)),
+    const kinds = assertDeliveredOnce(
+      firstEvents,
+      second.events(),
+      logged,
+      writer.written(),
+      (i) => `s:${i}`,
     );
-    assert.ok(unlogged.size <= 500, `${unlogged.size} events after the logged position`);
-    const seen = new Map<string, number>();
-    for (const event of [...firstEvents, ...secondEvents]) {
-      const id = JSON.stringify(event);
-      seen.set(id, (seen.get(id) ?? 0) + (unlogged.has(id) ? 0.5 : 1));
-    }
-    for (const [id, count] of seen) assert.equal(count, 1, `${id} delivered ${count} times`);
-    // How many distinct events there were of each kind for each key.
-    const byKey = new Map<string, number>();
-    for (const id of seen.keys()) {
-      const event = JSON.parse(id);
-      const name = `${event.kind} ${event.key}`;
-      byKey.set(name, (byKey.get(name) ?? 0) + 1);
-    }
-    const kinds = (kind: string, key: string) => byKey.get(`${kind} ${key}`) ?? 0;
-    for (let i = 0; i < n; i++) {
-      assert.equal(kinds("set", `s:${i}`), 1, `set s:${i}`);
-      if (i % 5 === 0) assert.equal(kinds("expire", `s:${i}`), 1, `expire s:${i}`);
-      if (i % 7 === 0 && i > 0) assert.equal(kinds("delete", `s:${i - 1}`), 1, `delete s:${i - 1}`);
-    }
     assert.equal(kinds("set", "before:1"), 1, "snapshot events");
+  },
+);
+
+integrationTest(
+  "hooks: reshard --on-change stdout: each event once across a kill -9, the replica in step",
+  async () => {
+    await using dir = await tempDir();
+    const module = `${dir.path}/rename.ts`;
+    await Deno.writeTextFile(
+      module,
+      `export function transform(e: { keyText: string; key: unknown }) {
+        e.key = "u:" + e.keyText.slice("user:".length);
+        return e;
+      }`,
+    );
+    const log = `${dir.path}/delivered.json`;
+    const checkpoint = `${dir.path}/checkpoint.json`;
+    await using master = await startMaster({ args: ["--repl-backlog-size", "64mb"] });
+    await using redis = client(master.port);
+    await redis.mset("user:before", "a", "other:before", "b");
+    const proxyPort = freePort();
+    const spawn = () =>
+      spawnPrinter([
+        ...["run", "--allow-all", MAIN, "reshard", "-v", "--master-port", `${master.port}`],
+        ...["--proxy-port", `${proxyPort}`, "--checkpoint", checkpoint, "--hooks", module],
+        ...["--delivery-log", log, "--on-change", "stdout", "^user:"],
+      ]);
+    const first = spawn();
+    await waitFor(() => first.events().some((e) => e.key === "u:before"), {
+      timeoutMs: 15_000,
+      message: "snapshot event",
+    }).catch((error) => {
+      throw new Error(`${error.message}\n${first.out.stderr}`);
+    });
+    await using replica = await startReplicaOf(proxyPort);
+    await using writer = writeKeys(redis, "user:", WRITES);
+    await using o = client(master.port);
+    await using others = writeKeys(o, "other:", WRITES);
+    await waitFor(() => first.events().length > 500 + 1, {
+      timeoutMs: 15_000,
+      message: "stream events flowing",
+    }).catch((error) => {
+      throw new Error(`${error.message}\n${first.out.stderr}`);
+    });
+    first.child.kill("SIGKILL");
+    await first.child.status;
+    const logged = JSON.parse(await Deno.readTextFile(log)).sinks.stdout;
+    const firstEvents = first.events();
+    const second = spawn();
+    await using r = client(replica.port);
+    try {
+      await waitFor(() => /resuming from checkpoint/.test(second.out.stderr), {
+        timeoutMs: 15_000,
+        message: "the restarted reshard resumed",
+      }).catch((error) => {
+        throw new Error(`${error.message}\n${second.out.stderr}`);
+      });
+      await writer.done;
+      await others.done;
+      await redis.set("user:last", "done");
+      await waitFor(() => second.events().some((e) => e.key === "u:last"), {
+        message: "the last write's event delivered",
+      });
+      await waitFor(async () => (await r.get("u:last")) === "done", {
+        timeoutMs: 15_000,
+        message: "the replica caught up through the restarted reshard",
+      }).catch((error) => {
+        throw new Error(`${error.message}\n${second.out.stderr}`);
+      });
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.child.status;
+    }
+    const kinds = assertDeliveredOnce(
+      firstEvents,
+      second.events(),
+      logged,
+      writer.written(),
+      (i) => `u:${i}`,
+    );
+    assert.equal(kinds("set", "u:before"), 1, "snapshot events");
+    assert.ok([...firstEvents, ...second.events()].every((e) => e.key.startsWith("u:")));
+    // The replica holds the master's user:* keys, renamed, and nothing else.
+    const expected = new Map<string, string | null>();
+    for (const key of await redis.keys("user:*")) {
+      expected.set(`u:${key.slice("user:".length)}`, await redis.get(key));
+    }
+    const actual = new Map<string, string | null>();
+    for (const key of await r.keys("*")) actual.set(key, await r.get(key));
+    assert.deepEqual(actual, expected);
+    assert.ok(await r.pttl("u:0") > 0, "a TTL set on the master reaches the replica");
   },
 );
 

@@ -2,8 +2,10 @@ import { keyToText } from "../rdb/mod.ts";
 import type { ChangeEvent, HookOptions, HookPolicy } from "./hook_types.ts";
 import {
   type FromWorker,
+  type Packed,
   packEntries,
   type ToWorker,
+  unpackEntries,
   unpackResults,
   type WireEntry,
 } from "./wire.ts";
@@ -31,6 +33,22 @@ export type HookDecision = WireEntry | null;
 
 const RETRIES = 3;
 
+/** A decision of {@link HookRunner.decide}: the entry passes as it was. */
+export const UNCHANGED = 0;
+
+/** Entries for the hooks, as objects or packed as they were read. */
+export type Batch = readonly WireEntry[] | Packed;
+
+const listOf = (batch: Batch): readonly WireEntry[] =>
+  "sources" in batch ? unpackEntries(batch) : batch;
+
+/** A batch posted to the worker, and the worker it went to. */
+interface Posted {
+  id: number;
+  generation: number;
+  reply: Promise<FromWorker>;
+}
+
 class HookTimeout extends Error {}
 
 /**
@@ -50,6 +68,13 @@ export class HookRunner {
   #pending = new Map<number, (message: FromWorker) => void>();
   /** One call at a time: the timeout measures the hook, not the queue. */
   #chain: Promise<unknown> = Promise.resolve();
+  /** Entry batches posted ahead of their turn, oldest first (see {@link entries}). */
+  #ahead: Posted[] = [];
+  /** Calls queued that were not posted ahead: nothing may be posted before them. */
+  #late = 0;
+  /** Counts worker restarts: a batch posted to an earlier worker is posted again. */
+  #generation = 0;
+  #ready = false;
   readonly policy: HookPolicy;
   readonly timeoutMs: number;
   readonly log: (message: string) => void;
@@ -86,6 +111,7 @@ export class HookRunner {
   }
 
   async #spawn(): Promise<void> {
+    this.#ready = false;
     const url = this.moduleUrl;
     const read = url.protocol === "file:" ? [url.pathname] : [];
     const permissions = {
@@ -127,6 +153,55 @@ export class HookRunner {
       throw new HookLoadError(`Cannot load hooks ${this.options.module}: ${ready.error}`);
     }
     if (ready.op === "ready") this.#exports = ready.exports;
+    this.#ready = true;
+  }
+
+  /** Posts a batch without a timer: the timer starts at the batch's turn (`#wait`). */
+  #post(batch: Batch, rdbVersion: number, ahead: boolean): Posted {
+    const id = this.#nextId++;
+    const packed = "sources" in batch ? batch : packEntries(batch);
+    const message = { op: "entries" as const, id, rdbVersion, ...packed };
+    const posted: Posted = {
+      id,
+      generation: this.#generation,
+      reply: new Promise((resolve) => this.#pending.set(id, resolve)),
+    };
+    // A packed batch is copied: the host reads its entries from it once the answer is in.
+    const { bytes, numbers, sources } = message;
+    const buffers = [bytes.buffer, numbers.buffer, sources.buffer] as ArrayBuffer[];
+    this.#worker.postMessage(message, packed === batch ? [] : buffers);
+    if (ahead) {
+      this.#ahead.push(posted);
+      posted.reply.then(() => {
+        const at = this.#ahead.indexOf(posted);
+        if (at >= 0) this.#ahead.splice(at, 1);
+      });
+    }
+    return posted;
+  }
+
+  #wait({ id, reply }: Posted): Promise<FromWorker> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new HookTimeout());
+      }, this.timeoutMs);
+    });
+    return Promise.race([reply, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Waits for the batches posted ahead (the worker answers in order), so that the timer of a
+   * call posted now measures that call alone; one that hangs replaces the worker.
+   */
+  async #drain(): Promise<void> {
+    while (this.#ahead.length) {
+      const reply = await this.#wait(this.#ahead[0]).catch((error) => {
+        if (!(error instanceof HookTimeout)) throw error;
+      });
+      if (!reply) await this.#restart();
+    }
   }
 
   #call(message: ToWorker, id: number, timeoutMs: number): Promise<FromWorker> {
@@ -139,49 +214,74 @@ export class HookRunner {
         clearTimeout(timer);
         resolve(reply);
       });
-      if (message.op === "entries") {
-        const { bytes, numbers, sources } = message;
-        const buffers = [bytes.buffer, numbers.buffer, sources.buffer] as ArrayBuffer[];
-        this.#worker.postMessage(message, buffers);
-      } else this.#worker.postMessage(message);
+      this.#worker.postMessage(message);
     });
   }
 
   /** A hung worker cannot be interrupted: it is replaced. */
   async #restart(): Promise<void> {
     this.#worker.terminate();
+    this.#generation++;
+    this.#ahead = [];
     for (const resolve of this.#pending.values()) resolve({ op: "failed", error: "terminated" });
     this.#pending.clear();
     await this.#spawn();
   }
 
-  #serial<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#chain.then(work);
+  #serial<T>(work: () => Promise<T>, late = true): Promise<T> {
+    if (late) this.#late++;
+    const result = this.#chain.then(work).finally(() => {
+      if (late) this.#late--;
+    });
     this.#chain = result.catch(() => {});
     return result;
   }
 
-  /** Runs filter and transform over a batch; the decisions come back in order. */
-  entries(entries: readonly WireEntry[], rdbVersion: number): Promise<HookDecision[]> {
-    if (!this.hasEntryHooks || entries.length === 0) return Promise.resolve([...entries]);
-    return this.#serial(() => this.#entries(entries, rdbVersion));
+  /**
+   * Runs filter and transform over a batch; the decisions come back in order. The batch is
+   * posted at once when only batches are queued before it, so the worker goes from one to the
+   * next without waiting for the host to take each answer.
+   */
+  async entries(entries: readonly WireEntry[], rdbVersion: number): Promise<HookDecision[]> {
+    const decisions = await this.decide(entries, rdbVersion);
+    return decisions.map((decision, i) => (decision === UNCHANGED ? entries[i] : decision));
   }
 
-  async #entries(entries: readonly WireEntry[], rdbVersion: number): Promise<HookDecision[]> {
-    const send = (batch: readonly WireEntry[]) => {
-      const id = this.#nextId++;
-      const message = { op: "entries" as const, id, rdbVersion, ...packEntries(batch) };
-      return this.#call(message, id, this.timeoutMs);
+  /**
+   * Like {@link entries}, with {@link UNCHANGED} for the entries the hooks left as they were:
+   * a packed batch is then never taken apart on this side unless a hook changed something.
+   */
+  decide(batch: Batch, rdbVersion: number): Promise<(HookDecision | typeof UNCHANGED)[]> {
+    const size = "sources" in batch ? batch.sources.length : batch.length;
+    if (!this.hasEntryHooks || size === 0) return Promise.resolve(new Array(size).fill(UNCHANGED));
+    const early = this.#late === 0 && this.#ready ? this.#post(batch, rdbVersion, true) : undefined;
+    return this.#serial(() => this.#decide(batch, rdbVersion, early), !early);
+  }
+
+  async #decide(
+    batch: Batch,
+    rdbVersion: number,
+    early?: Posted,
+  ): Promise<(HookDecision | typeof UNCHANGED)[]> {
+    const send = async (batch: Batch) => {
+      await this.#drain();
+      return this.#wait(this.#post(batch, rdbVersion, false));
     };
+    let entries: readonly WireEntry[] | undefined;
+    const entry = (i: number) => (entries ??= listOf(batch))[i];
     try {
-      const reply = await send(entries);
+      const reply = early?.generation === this.#generation
+        ? await this.#wait(early)
+        : await send(batch);
       if (reply.op !== "results") throw new HookTimeout();
-      const decisions: HookDecision[] = [];
+      const decisions: (HookDecision | typeof UNCHANGED)[] = [];
       for (const [i, result] of unpackResults(reply).entries()) {
-        if (result === 0) decisions.push(this.#ok(entries[i]));
-        else if (result === null) decisions.push(this.#dropped());
+        if (result === 0) {
+          this.counts.entries.ok++;
+          decisions.push(UNCHANGED);
+        } else if (result === null) decisions.push(this.#dropped());
         else if ("error" in result) {
-          decisions.push(await this.#failed(entries[i], result.error, "error", send));
+          decisions.push(await this.#failed(entry(i), result.error, "error", send));
         } else {
           this.counts.entries.ok++;
           decisions.push(result);
@@ -191,11 +291,12 @@ export class HookRunner {
     } catch (error) {
       if (!(error instanceof HookTimeout)) throw error;
       await this.#restart();
+      entries = listOf(batch);
       if (entries.length === 1) {
         return [await this.#failed(entries[0], "timed out", "timeout", send)];
       }
-      const decisions: HookDecision[] = [];
-      for (const entry of entries) decisions.push(...await this.#entries([entry], rdbVersion));
+      const decisions: (HookDecision | typeof UNCHANGED)[] = [];
+      for (const one of entries) decisions.push(...await this.#decide([one], rdbVersion));
       return decisions;
     }
   }
@@ -254,6 +355,7 @@ export class HookRunner {
     const id = this.#nextId++;
     let errors: (string | null)[];
     try {
+      await this.#drain();
       const reply = await this.#call({ op: "events", id, events: [...events] }, id, this.timeoutMs);
       if (reply.op !== "delivered") throw new HookTimeout();
       errors = reply.errors;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { decodeDump, encodeDump, RdbEntry } from "../rdb/mod.ts";
-import { HookFailedError, HookLoadError, HookRunner } from "./hook_runner.ts";
+import { HookFailedError, HookLoadError, HookRunner, UNCHANGED } from "./hook_runner.ts";
 import type { HookOptions } from "./hook_types.ts";
-import type { WireEntry } from "./wire.ts";
+import { packEntries, type WireEntry } from "./wire.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 /** The RDB encoding of a short string value: its length, then the bytes. */
@@ -91,6 +91,26 @@ Deno.test("HookRunner: a hook that loops is timed out, the worker restarted, the
     assert.equal(runner.counts.entries.timeout, 1);
     // The new worker answers.
     assert.notEqual((await runner.entries([entry("c")], 10))[0], null);
+  });
+});
+
+Deno.test("HookRunner: batches posted ahead keep their order when one of them loops", async () => {
+  const code = `export function transform(e) {
+    while (e.keyText === "loop") {}
+    return e.keyText === "x" ? { ...e, key: "y" } : e;
+  }`;
+  await withModule(code, { timeoutMs: 200 }, async (runner) => {
+    const batches = [["a", "x"], ["loop", "b"], ["c"]].map((keys) =>
+      packEntries(keys.map((key) => entry(key)))
+    );
+    const events = runner.events([]);
+    const decided = await Promise.all(batches.map((batch) => runner.decide(batch, 10)));
+    await events;
+    const keys = decided.map((batch) =>
+      batch.map((d) => (d === UNCHANGED ? "=" : d && new TextDecoder().decode(d.key)))
+    );
+    assert.deepEqual(keys, [["=", "y"], [null, "="], ["="]]);
+    assert.deepEqual(runner.counts.entries, { ok: 4, dropped: 0, error: 0, timeout: 1 });
   });
 });
 

@@ -79,6 +79,7 @@ class Entry implements HookEntry {
 const bytesOf = (key: Uint8Array | string) => typeof key === "string" ? encoder.encode(key) : key;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -17,13 +17,15 @@ export type {
   TransformResult,
 } from "./hook_types.ts";
 export {
+  type Batch,
   type HookCounts,
   type HookDecision,
   HookFailedError,
   HookLoadError,
   HookRunner,
+  UNCHANGED,
 } from "./hook_runner.ts";
-export type { WireEntry } from "./wire.ts";
+export { EntryPacker, type Packed, unpackEntries, type WireEntry } from "./wire.ts";
 export {
   changeKindOf,
   commandEvents,

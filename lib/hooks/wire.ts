@@ -49,33 +49,83 @@ export type FromWorker =
 
 /**
  * Entries in one buffer: keys and payloads are views into the parser's big chunks, and a view
- * posted to a worker would copy its whole buffer; one packed buffer is transferred instead.
+ * posted to a worker would copy its whole buffer; one packed buffer is posted instead.
  */
 export function packEntries(entries: readonly WireEntry[]): Packed {
   let size = 0;
   for (const entry of entries) size += entry.key.length + (entry.payload?.length ?? 0);
-  const bytes = new Uint8Array(size);
-  const numbers = new Float64Array(entries.length * FIELDS);
-  const sources = new Uint8Array(entries.length);
-  let commands: (string | undefined)[] | undefined;
-  let at = 0;
-  entries.forEach((entry, i) => {
-    bytes.set(entry.key, at);
-    at += entry.key.length;
-    if (entry.payload) {
-      bytes.set(entry.payload, at);
-      at += entry.payload.length;
+  const packer = new EntryPacker(size, entries.length);
+  for (const entry of entries) packer.add(entry);
+  return packer.take();
+}
+
+/**
+ * Packs entries as they come: their bytes are copied at once, so the parser's chunks they point
+ * into are not kept alive (and promoted by the garbage collector) until a batch is full.
+ */
+export class EntryPacker {
+  #bytes: Uint8Array;
+  #numbers: Float64Array;
+  #sources: Uint8Array;
+  #commands: (string | undefined)[] | undefined;
+  #at = 0;
+  #count = 0;
+
+  constructor(bytes = 64 * 1024, entries = 1024) {
+    this.#bytes = new Uint8Array(Math.max(bytes, 1));
+    this.#numbers = new Float64Array(Math.max(entries, 1) * FIELDS);
+    this.#sources = new Uint8Array(Math.max(entries, 1));
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  add(entry: WireEntry): void {
+    const size = entry.key.length + (entry.payload?.length ?? 0);
+    if (this.#at + size > this.#bytes.length) {
+      this.#bytes = grown(this.#bytes, Math.max(this.#bytes.length * 2, this.#at + size));
     }
+    if (this.#count === this.#sources.length) {
+      this.#sources = grown(this.#sources, this.#count * 2);
+      this.#numbers = grown(this.#numbers, this.#count * 2 * FIELDS);
+    }
+    this.#bytes.set(entry.key, this.#at);
+    this.#at += entry.key.length;
+    if (entry.payload) {
+      this.#bytes.set(entry.payload, this.#at);
+      this.#at += entry.payload.length;
+    }
+    const i = this.#count++;
     const n = i * FIELDS;
+    const numbers = this.#numbers;
     numbers[n] = entry.db;
     numbers[n + 1] = entry.key.length;
     numbers[n + 2] = entry.type ?? -1;
     numbers[n + 3] = entry.payload?.length ?? -1;
     numbers[n + 4] = entry.expiresAt ?? NaN;
-    sources[i] = SOURCES.indexOf(entry.source);
-    if (entry.command !== undefined) (commands ??= [])[i] = entry.command;
-  });
-  return { bytes, numbers, sources, commands };
+    this.#sources[i] = SOURCES.indexOf(entry.source);
+    if (entry.command !== undefined) (this.#commands ??= [])[i] = entry.command;
+  }
+
+  /** The entries added since the last take, in buffers of their own. */
+  take(): Packed {
+    const packed = {
+      bytes: this.#bytes.slice(0, this.#at),
+      numbers: this.#numbers.slice(0, this.#count * FIELDS),
+      sources: this.#sources.slice(0, this.#count),
+      commands: this.#commands,
+    };
+    this.#at = this.#count = 0;
+    this.#commands = undefined;
+    return packed;
+  }
+}
+
+function grown<T extends Uint8Array | Float64Array>(array: T, length: number): T {
+  const larger = new (array.constructor as new (length: number) => T)(length);
+  larger.set(array);
+  return larger;
 }
 
 /** The entries of {@link packEntries}, as views into its buffer. */

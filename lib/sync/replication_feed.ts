@@ -142,14 +142,13 @@ export class ReplicationFeed {
     let parser: RdbParser | undefined;
     let db = -1;
     let version = 10;
+    const select = (entryDb: number) => {
+      if (entryDb === db) return;
+      this.#flushRestores();
+      this.#push({ frame: encodeCommand(["SELECT", String(db = entryDb)]).slice(), stream: false });
+    };
     const restore = (entry: EntryParts & { db: number }, rdbVersion: number) => {
-      if (entry.db !== db) {
-        this.#flushRestores();
-        this.#push({
-          frame: encodeCommand(["SELECT", String(db = entry.db)]).slice(),
-          stream: false,
-        });
-      }
+      select(entry.db);
       this.#restores.add(entry, rdbVersion);
       if (this.#restores.count >= BATCH) this.#flushRestores();
       this.stats.restored++;
@@ -172,6 +171,12 @@ export class ReplicationFeed {
       this.selector,
       (entry, rdbVersion) =>
         restore({ ...entry, type: entry.type!, payload: entry.payload! }, rdbVersion),
+      (frame, count, entryDb) => {
+        select(entryDb);
+        this.#flushRestores();
+        this.#push({ frame, count, stream: false });
+        this.stats.restored += count;
+      },
     );
     const onHookedRecord = (record: RdbRecord) => {
       const write = snapshot.add(record);
