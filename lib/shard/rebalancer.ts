@@ -138,7 +138,7 @@ export class Rebalancer {
       const n = nodeFor(router.next, key);
       if (router.nextServer(n) === from) return undefined;
       if (!leaving && nodeFor(router.old, key) !== o) return undefined;
-      return moveKey(router.pair(o, n)!, db, key);
+      return router.gate.move(() => moveKey(router.pair(o, n)!, db, key));
     };
   }
 

@@ -12,6 +12,7 @@ import { FAN_OUT_COMMANDS, fanOut } from "./fan_out.ts";
 import { takeHashOverride } from "./hash_key.ts";
 import { nodeFor, type Placement, type ShardNode } from "./placement.ts";
 import { ringDbsize } from "./rebalance_keyspace.ts";
+import { CountGate } from "./count_gate.ts";
 import { nodeProbes, ShardedRouter } from "./sharded_router.ts";
 
 /** The keys whose owner is node `old` of the old ring and node `next` of the new one. */
@@ -73,6 +74,8 @@ export class RebalancingRouter implements Router {
   /** Every node of either ring, the old ring's first. */
   readonly servers: readonly RingServer[];
   readonly ordersKeys = true;
+  /** The rebalancer's moves and keyspace counts take turns. */
+  readonly gate = new CountGate();
   #byAddr: Map<string, RingServer>;
   #pairs: ShardedRouter;
   #plain: SingleRouter[];
@@ -135,15 +138,19 @@ export class RebalancingRouter implements Router {
       return this.#pairs.route(args, spec, context);
     }
     if (name === "dbsize") {
-      return ringDbsize(
-        this.servers.map((server) => server.target),
-        (key) => this.nextServer(nodeFor(this.next, key)).target,
-        context.db,
+      return this.gate.count(() =>
+        ringDbsize(
+          this.servers.map((server) => server.target),
+          (key) => this.nextServer(nodeFor(this.next, key)).target,
+          context.db,
+        )
       );
     }
     const run = (i: number, nodeArgs: Uint8Array[]) =>
       this.#plain[i].route(nodeArgs, spec, context);
-    const reply = fanOut(name, args, this.servers.length, run, context.protocol);
+    const reply = name === "keys"
+      ? this.gate.count(() => fanOut(name, args, this.servers.length, run, context.protocol))
+      : fanOut(name, args, this.servers.length, run, context.protocol);
     if (name === "flushdb" || name === "flushall") context.hold(reply);
     return reply;
   }
