@@ -68,11 +68,16 @@ async function existsUnion(
   args: Uint8Array[],
   context: RouteContext,
 ): Promise<Uint8Array> {
-  const { db } = context;
+  const { db, protocol } = context;
   const sentAt = copier.changes.now();
-  /** The keys of `keys` that exist on `target`, by name. */
+  /**
+   * The keys of `keys` that exist on `target`, by name. Asked on the connection speaking the
+   * client's protocol, the one its earlier writes went on, so EXISTS runs after them.
+   */
   const existing = async (target: Target, keys: Uint8Array[]) => {
-    const replies = await Promise.all(target.callAll(db, keys.map((key) => ["EXISTS", key])));
+    const replies = await Promise.all(
+      target.callAll(db, keys.map((key) => ["EXISTS", key]), protocol),
+    );
     const error = replies.find(isErrorFrame);
     if (error) throw new CopyFailed(error, "EXISTS refused");
     return new Set(keys.filter((_, i) => integerValue(replies[i]) === 1).map(name));
