@@ -68,16 +68,11 @@ async function existsUnion(
   args: Uint8Array[],
   context: RouteContext,
 ): Promise<Uint8Array> {
-  const { db, protocol } = context;
+  const { db } = context;
   const sentAt = copier.changes.now();
-  /**
-   * The keys of `keys` that exist on `target`, by name. Asked on the connection speaking the
-   * client's protocol, the one its earlier writes went on, so EXISTS runs after them.
-   */
+  /** The keys of `keys` that exist on `target`, by name. */
   const existing = async (target: Target, keys: Uint8Array[]) => {
-    const replies = await Promise.all(
-      target.callAll(db, keys.map((key) => ["EXISTS", key]), protocol),
-    );
+    const replies = await Promise.all(target.callAll(db, keys.map((key) => ["EXISTS", key])));
     const error = replies.find(isErrorFrame);
     if (error) throw new CopyFailed(error, "EXISTS refused");
     return new Set(keys.filter((_, i) => integerValue(replies[i]) === 1).map(name));
