@@ -80,3 +80,22 @@ integrationTest("node-redis with RESP3 works through the migration proxy", async
     await client.close();
   }
 });
+
+integrationTest(
+  "migration, RESP3: EXISTS, TYPE and DBSIZE pipelined after writes see them",
+  async () => {
+    await using m = await Migration.start();
+    await using conn = await RawConnection.open(m.proxy.port);
+    await conn.call(["HELLO", "3"]);
+    const commands: string[][] = [];
+    for (let i = 0; i < 300; i++) {
+      commands.push(["SET", `w:${i}`, "v"], ["EXISTS", `w:${i}`], ["TYPE", `w:${i}`]);
+    }
+    commands.push(["DBSIZE"]);
+    const replies = await conn.call(...commands);
+    for (let i = 0; i < 300; i++) {
+      assert.deepEqual(replies.slice(3 * i, 3 * i + 3), ["+OK\r\n", ":1\r\n", "+string\r\n"]);
+    }
+    assert.equal(replies.at(-1), ":300\r\n");
+  },
+);

@@ -79,7 +79,11 @@ export class MigrateRouter implements Router {
     const plan = planCommand(args, spec);
     if (plan.kind === "keyless") {
       if (spec && KEYSPACE_COMMANDS.has(spec.name)) {
-        return answerKeyspace(this.#source, this.#destination, spec.name, args, context);
+        const name = spec.name;
+        return afterOwnWrites(
+          context,
+          () => answerKeyspace(this.#source, this.#destination, name, args, context),
+        );
       }
       if (spec?.name === "flushdb" || spec?.name === "flushall") {
         const reply = this.#flushBoth(args, spec.name, context);
@@ -94,12 +98,8 @@ export class MigrateRouter implements Router {
       return reply;
     }
     if (spec && UNION_READS.has(spec.name)) {
-      return readUnion(
-        { source: this.#source, destination: this.#destination, copier: this.copier },
-        args,
-        spec,
-        context,
-      );
+      const servers = { source: this.#source, destination: this.#destination, copier: this.copier };
+      return afterOwnWrites(context, () => readUnion(servers, args, spec, context));
     }
     const toCopy = uniqueKeys(plan.keys.filter((k) => k.action === "copy"));
     if (toCopy.length === 0) return this.#write(args, plan, context);
@@ -356,4 +356,22 @@ export class MigrateRouter implements Router {
 
 function uniqueKeys(keys: readonly KeyPlan[]): Uint8Array[] {
   return distinctKeys(keys.map((k) => k.key));
+}
+
+/**
+ * Runs a union answer (EXISTS, TYPE, DBSIZE, SCAN, ...), which asks both servers on RESP2
+ * connections, as the copier does. A RESP2 client's earlier commands went on those same
+ * connections, so the answer comes after them. A RESP3 client's went on RESP3 connections,
+ * which nothing orders against these: the answer waits for their replies, and the client's
+ * later commands wait for it, so none overtakes it.
+ */
+function afterOwnWrites(
+  context: RouteContext,
+  answer: () => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  if (context.protocol === 2) return answer();
+  // Taken now: once this command is issued, "settled" would include its own reply.
+  const reply = context.settled().then(answer);
+  context.hold(reply);
+  return reply;
 }
