@@ -2,6 +2,7 @@ import { localServerConfig, startProxy } from "../lib/cli/mod.ts";
 import { lookupCommand } from "../lib/commands/mod.ts";
 import { RedisServer, sendCommands } from "../lib/redis_process/mod.ts";
 import { concatBytes, encodeCommand, ReplyScanner } from "../lib/resp/mod.ts";
+import { SUBSCRIBE_COMMANDS } from "../lib/server/subscriber.ts";
 import { randomCommand } from "./arguments.ts";
 import { Prng } from "./mutate.ts";
 
@@ -28,12 +29,7 @@ const REPLY_TIMEOUT_MS = 10_000;
  * hundreds of MB in redis-server.
  */
 const LEFT_OUT = new Set([
-  "subscribe",
-  "psubscribe",
-  "ssubscribe",
-  "unsubscribe",
-  "punsubscribe",
-  "sunsubscribe",
+  ...SUBSCRIBE_COMMANDS,
   "monitor",
   "quit",
   "reset",

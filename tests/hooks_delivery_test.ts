@@ -8,7 +8,12 @@ import { replicator, uriOf } from "./_util/sync.ts";
 import { tempDir } from "./_util/temp_dir.ts";
 import { liveReplicationArgs, MAIN, runRemiro } from "./_util/remiro_cli.ts";
 import { startMaster, startReplicaOf } from "./_util/reshard.ts";
-import { assertDeliveredOnce, spawnPrinter, writeKeys } from "./_util/delivered_events.ts";
+import {
+  assertDeliveredOnce,
+  killAfterEvents,
+  spawnPrinter,
+  writeKeys,
+} from "./_util/delivered_events.ts";
 import { freePort } from "../lib/redis_process/mod.ts";
 
 const SOURCE_ARGS = ["--repl-diskless-sync-delay", "0", "--notify-keyspace-events", "KEA"];
@@ -42,16 +47,7 @@ integrationTest(
       message: "first snapshot",
     });
     await using writer = writeKeys(redis, "s:", WRITES);
-    await waitFor(() => first.events().length > 500 + 2, {
-      timeoutMs: 15_000,
-      message: "stream events flowing",
-    }).catch((error) => {
-      throw new Error(`${error.message}\n${first.out.stderr}`);
-    });
-    first.child.kill("SIGKILL");
-    await first.child.status;
-    const logged = JSON.parse(await Deno.readTextFile(log)).sinks.hook;
-    const firstEvents = first.events();
+    const { logged, printed: firstEvents } = await killAfterEvents(first, 500 + 2, log, "hook");
     const second = spawn();
     try {
       await waitFor(() => /continued replication from offset/.test(second.out.stderr), {
@@ -115,16 +111,7 @@ integrationTest(
     await using writer = writeKeys(redis, "user:", WRITES);
     await using o = client(master.port);
     await using others = writeKeys(o, "other:", WRITES);
-    await waitFor(() => first.events().length > 500 + 1, {
-      timeoutMs: 15_000,
-      message: "stream events flowing",
-    }).catch((error) => {
-      throw new Error(`${error.message}\n${first.out.stderr}`);
-    });
-    first.child.kill("SIGKILL");
-    await first.child.status;
-    const logged = JSON.parse(await Deno.readTextFile(log)).sinks.stdout;
-    const firstEvents = first.events();
+    const { logged, printed: firstEvents } = await killAfterEvents(first, 500 + 1, log, "stdout");
     const second = spawn();
     await using r = client(replica.port);
     try {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Redis } from "ioredis";
+import { waitFor } from "./redis.ts";
 
 /** A change event as a JSON line of a sink or a printing hook. */
 export interface PrintedEvent {
@@ -38,6 +39,29 @@ export function spawnPrinter(args: string[]): EventPrinter {
     }),
   ).catch(() => {});
   return { child, out, events: () => parsed };
+}
+
+/**
+ * Waits until `printer` has printed more than `count` events, kills it with SIGKILL (the crash
+ * the delivery log must survive), and returns what its delivery log had recorded for `sink`
+ * and the events it printed.
+ */
+export async function killAfterEvents(
+  printer: EventPrinter,
+  count: number,
+  log: string,
+  sink: string,
+): Promise<{ logged: { offset: number; index: number }; printed: PrintedEvent[] }> {
+  await waitFor(() => printer.events().length > count, {
+    timeoutMs: 15_000,
+    message: "stream events flowing",
+  }).catch((error) => {
+    throw new Error(`${error.message}\n${printer.out.stderr}`);
+  });
+  printer.child.kill("SIGKILL");
+  await printer.child.status;
+  const logged = JSON.parse(await Deno.readTextFile(log)).sinks[sink];
+  return { logged, printed: printer.events() };
 }
 
 /**
