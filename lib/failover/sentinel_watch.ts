@@ -53,8 +53,9 @@ export class SentinelWatch {
     this.#events?.close();
   }
 
-  async #ask(sentinel: GroupConfig["sentinels"][number], timeoutMs: number) {
-    const conn = await UpstreamConnection.open({
+  /** A connection to one sentinel, with the sentinels' own password. */
+  #connect(sentinel: GroupConfig["sentinels"][number], timeoutMs: number) {
+    return UpstreamConnection.open({
       ...sentinel,
       target: this.#server.addrText,
       db: 0,
@@ -62,6 +63,10 @@ export class SentinelWatch {
       tls: this.#server.tls,
       connectTimeoutMs: timeoutMs,
     });
+  }
+
+  async #ask(sentinel: GroupConfig["sentinels"][number], timeoutMs: number) {
+    const conn = await this.#connect(sentinel, timeoutMs);
     try {
       const name = this.#config.masterName!;
       const [master, replicas] = await Promise.all([
@@ -95,14 +100,7 @@ export class SentinelWatch {
   #listen(sentinel: GroupConfig["sentinels"][number], timeoutMs: number): void {
     this.#events?.close();
     this.#events = undefined;
-    UpstreamConnection.open({
-      ...sentinel,
-      target: this.#server.addrText,
-      db: 0,
-      password: this.#config.sentinelPassword,
-      tls: this.#server.tls,
-      connectTimeoutMs: timeoutMs,
-    }).then((conn) => {
+    this.#connect(sentinel, timeoutMs).then((conn) => {
       if (this.#closed) return conn.close();
       this.#events = conn;
       const name = this.#config.masterName!;
