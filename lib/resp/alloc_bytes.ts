@@ -24,3 +24,14 @@ export function allocBytes(size: number): Uint8Array {
   used += (size + 7) & ~7;
   return bytes;
 }
+
+/**
+ * A private copy of `bytes`, from a shared slab when small: a socket read copied out of its
+ * reusable buffer costs a view instead of an ArrayBuffer of its own.
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  if (bytes.length > POOLED_MAX) return bytes.slice();
+  const copy = allocBytes(bytes.length);
+  copy.set(bytes);
+  return copy;
+}

@@ -4,6 +4,7 @@
  *
  * @module
  */
+export { copyBytes } from "./alloc_bytes.ts";
 export { ProtocolError } from "./protocol_error.ts";
 export { RequestDecoder, type RequestLimits } from "./request_decoder.ts";
 export { splitInlineArgs } from "./split_inline_args.ts";
