@@ -1,5 +1,6 @@
 import type { CommandSpec } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
+import type { ReplySink } from "../upstream/mod.ts";
 import type { Target } from "./target.ts";
 
 /** What a router may know and do about the client whose command it routes. */
@@ -41,6 +42,17 @@ export interface Router {
     spec: CommandSpec | undefined,
     context: RouteContext,
   ): Promise<Uint8Array>;
+  /**
+   * Optional fast path of {@linkcode route} for commands sent at once, as most are: the reply
+   * frame (or the failure) goes to `sink`, with no promise per command. Returns false, having
+   * done nothing, for a command that needs `route` (one that blocks or must wait).
+   */
+  routeTo?(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    context: RouteContext,
+    sink: ReplySink,
+  ): boolean;
   /** The server that transactions, subscriptions and MONITOR run on (the destination). */
   readonly primary: Target;
   /**

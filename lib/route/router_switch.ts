@@ -1,6 +1,7 @@
 import type { CommandSpec } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
 import { isBlocking, type RouteContext, type Router } from "./router.ts";
+import type { ReplySink } from "../upstream/mod.ts";
 import type { Target } from "./target.ts";
 
 /** Counts a router's commands under way, for a replacement to wait on. */
@@ -10,16 +11,40 @@ class InFlight {
 
   track<T>(promise: Promise<T>): Promise<T> {
     this.#count++;
-    const done = () => {
-      if (--this.#count === 0) { for (const resolve of this.#idle.splice(0)) resolve(); }
-    };
+    const done = () => this.done();
     promise.then(done, done);
     return promise;
+  }
+
+  /** `sink`, counted until its reply arrives; {@linkcode done} uncounts one never sent. */
+  trackSink(sink: ReplySink): ReplySink {
+    this.#count++;
+    return new TrackedSink(sink, this);
+  }
+
+  done(): void {
+    if (--this.#count === 0) { for (const resolve of this.#idle.splice(0)) resolve(); }
   }
 
   idle(): Promise<void> {
     if (this.#count === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
+  }
+}
+
+/** A reply sink that tells its InFlight when the reply has come (one object, no promise). */
+class TrackedSink implements ReplySink {
+  constructor(readonly sink: ReplySink, readonly inFlight: InFlight) {}
+
+  resolve(frame: Uint8Array): boolean | void {
+    const more = this.sink.resolve(frame);
+    if (more !== false) this.inFlight.done();
+    return more;
+  }
+
+  reject(error: Error): void {
+    this.sink.reject(error);
+    this.inFlight.done();
   }
 }
 
@@ -103,6 +128,24 @@ export class RouterSwitch implements Router {
     const inFlight = this.#inFlight;
     const reply = this.#current.route(args, spec, context);
     return isBlocking(spec) ? reply : inFlight.track(reply);
+  }
+
+  routeTo(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    context: RouteContext,
+    sink: ReplySink,
+  ): boolean {
+    const current = this.#current;
+    if (this.#gate !== undefined || current.routeTo === undefined) return false;
+    const inFlight = this.#inFlight;
+    let taken = false;
+    try {
+      taken = current.routeTo(args, spec, context, inFlight.trackSink(sink));
+    } finally {
+      if (!taken) inFlight.done();
+    }
+    return taken;
   }
 
   prepare(

@@ -1,6 +1,7 @@
 import { type CommandSpec, lowerAsciiString } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
 import { encodeRequest } from "../resp/mod.ts";
+import type { ReplySink } from "../upstream/mod.ts";
 import { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
 import type { Target } from "./target.ts";
 
@@ -27,6 +28,25 @@ export class SingleRouter implements Router {
     context: RouteContext,
   ): Promise<Uint8Array> {
     return forward(this.#destination, args, spec, context);
+  }
+
+  routeTo(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    context: RouteContext,
+    sink: ReplySink,
+  ): boolean {
+    if (isBlocking(spec) || waitsForReplicas(spec, args)) return false;
+    const target = this.#destination;
+    target.sendTo(
+      context.db,
+      metricName(spec),
+      encodeRequest(args),
+      context.protocol,
+      readsReplica(target, spec, context),
+      sink,
+    );
+    return true;
   }
 
   get primary(): Target {
@@ -73,10 +93,7 @@ export function forward(
     return reply;
   }
   if (!isBlocking(spec)) {
-    // Read-only commands may go to a replica, unless the client asked to read its own writes.
-    const readOnly = target.splitsReads && !context.readsFromPrimary &&
-      spec?.flags.has("readonly") === true;
-    return target.send(db, metricName(spec), frame, protocol, readOnly);
+    return target.send(db, metricName(spec), frame, protocol, readsReplica(target, spec, context));
   }
   const reply = target.sendBlocking(db, metricName(spec), frame, protocol);
   context.hold(reply);
@@ -90,4 +107,13 @@ export function forward(
 function waitsForReplicas(spec: CommandSpec | undefined, args: Uint8Array[]): boolean {
   if (spec) return spec.name === "wait" || spec.name === "waitaof";
   return args[0].length === 7 && lowerAsciiString(args[0]) === "waitaof";
+}
+
+/** Read-only commands may go to a replica, unless the client asked to read its own writes. */
+function readsReplica(
+  target: Target,
+  spec: CommandSpec | undefined,
+  context: RouteContext,
+): boolean {
+  return target.splitsReads && !context.readsFromPrimary && spec?.flags.has("readonly") === true;
 }

@@ -1,6 +1,7 @@
 import type { HealthProbe, Metrics } from "../http/mod.ts";
 import { encodeError, encodeRequest, errorMessage } from "../resp/mod.ts";
 import {
+  type ReplySink,
   type Request,
   type UpstreamConnection,
   UpstreamError,
@@ -111,6 +112,27 @@ export class Target {
     const group = this.group!;
     const pool = (readOnly ? group.reader() : undefined) ?? group.primary;
     return pool.send(this.db(clientDb), frame, protocol);
+  }
+
+  /** As {@linkcode send}, with the reply delivered to `sink` instead of a promise. */
+  sendTo(
+    clientDb: number,
+    command: string,
+    frame: Request,
+    protocol: 2 | 3,
+    readOnly: boolean,
+    sink: ReplySink,
+  ): void {
+    const single = this.#single;
+    if (single === undefined) {
+      this.send(clientDb, command, frame, protocol, readOnly).then(
+        (reply) => sink.resolve(reply),
+        (error) => sink.reject(error),
+      );
+      return;
+    }
+    this.metrics.commandSent(this.name, command);
+    single.sendTo(this.db(clientDb), frame, protocol, sink);
   }
 
   /** Encodes and sends a command built by the proxy itself. */

@@ -37,6 +37,21 @@ export class Feeds {
     return this.#monitor !== undefined;
   }
 
+  /** Subscribed to something (the client is in subscribed mode). */
+  get subscribed(): boolean {
+    return (this.#subscriber?.count ?? 0) > 0;
+  }
+
+  /** Counts of each kind of subscription, as CLIENT LIST shows them. */
+  get subscriptionCounts(): { channels: number; patterns: number; shardChannels: number } {
+    const s = this.#subscriber;
+    return {
+      channels: s?.channels.size ?? 0,
+      patterns: s?.patterns.size ?? 0,
+      shardChannels: s?.shardChannels.size ?? 0,
+    };
+  }
+
   /** A (P|S)(UN)SUBSCRIBE. */
   subscribe(name: string, args: Uint8Array[]): Uint8Array | Promise<Uint8Array> {
     const host = this.#host;

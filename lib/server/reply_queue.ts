@@ -1,6 +1,8 @@
 import type { Metrics } from "../http/mod.ts";
 import { concatBytes } from "../resp/mod.ts";
+import type { ReplySink } from "../upstream/mod.ts";
 import { FifoQueue } from "../util/fifo_queue.ts";
+import { tickNow } from "../util/tick_clock.ts";
 
 /** The reply of one command, in request order; `frame` is set once it is known. */
 export interface ReplySlot {
@@ -11,6 +13,43 @@ export interface ReplySlot {
   readAt: number;
   /** CLIENT REPLY OFF/SKIP: the command runs, its reply is not written. */
   silent?: boolean;
+}
+
+/**
+ * A reply still to come: its place in the queue, and the sink its frame is delivered to (by an
+ * upstream connection's read loop, or by a promise's callbacks).
+ */
+export class PendingReply implements ReplySlot, ReplySink {
+  frame: Uint8Array | undefined = undefined;
+  /** Set by {@linkcode ReplyQueue.pushPending}: a frame may come before (a failed send). */
+  queued = false;
+
+  constructor(
+    readonly queue: ReplyQueue,
+    readonly name: string,
+    readonly readAt: number,
+    readonly silent: boolean,
+    readonly onError: (error: unknown) => Uint8Array,
+  ) {}
+
+  resolve(frame: Uint8Array): void {
+    if (this.frame !== undefined) return;
+    this.frame = frame;
+    if (!this.queued) return;
+    try {
+      this.queue.arrived(frame);
+    } catch (error) {
+      // A fault of this client's must not break the upstream read loop that delivered the
+      // frame (other clients' replies follow on it): it surfaces on its own instead.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+
+  reject(error: unknown): void {
+    this.resolve(this.onError(error));
+  }
 }
 
 interface SettleWaiter {
@@ -33,8 +72,14 @@ export class ReplyQueue {
   #completed = 0;
   #settleWaiters: SettleWaiter[] = [];
   #outbox: Uint8Array[] = [];
+  // The outbox's other array: the two swap on every write, so writing allocates no array.
+  #spare: Uint8Array[] = [];
   #unwritten = 0;
-  #writing: Promise<void> | undefined;
+  #writing = false;
+  // The bytes being written, and how many of them have gone.
+  #chunk: Uint8Array | undefined;
+  #chunkWritten = 0;
+  #flushWaiters: (() => void)[] = [];
   #writeScheduled = false;
   #drained: (() => void) | undefined;
   #closed = false;
@@ -89,27 +134,31 @@ export class ReplyQueue {
     this.#flushReady();
   }
 
-  /** Queues the place of a reply still to come; it is written once `frame` settles. */
-  pushPending(
-    frame: Promise<Uint8Array>,
+  /**
+   * The place of a reply still to come, for {@linkcode pushPending}: its frame is written once
+   * its `resolve` (or `reject`, whose error `onError` turns into a frame) is called.
+   */
+  pending(
     name: string,
     readAt: number,
     silent: boolean,
     onError: (error: unknown) => Uint8Array,
-  ): void {
-    const pending: ReplySlot = { frame: undefined, name, readAt, silent };
+  ): PendingReply {
+    return new PendingReply(this, name, readAt, silent, onError);
+  }
+
+  /** Queues a pending reply (its frame may have come already). */
+  pushPending(pending: PendingReply): void {
     this.#replies.push(pending);
     this.#issued++;
-    frame.then((value) => {
-      pending.frame = value;
-      this.#held += value.length;
-      this.#flushReady();
-    }, (error) => {
-      const frame = onError(error);
-      pending.frame = frame;
-      this.#held += frame.length;
-      this.#flushReady();
-    });
+    pending.queued = true;
+    if (pending.frame !== undefined) this.arrived(pending.frame);
+  }
+
+  /** A pending reply's frame arrived (called by {@linkcode PendingReply}). */
+  arrived(frame: Uint8Array): void {
+    this.#held += frame.length;
+    this.#flushReady();
   }
 
   /** Resolves when every reply queued so far is final. */
@@ -124,19 +173,20 @@ export class ReplyQueue {
   }
 
   /** Resolves once every reply handed to the outbox has been written (or the client left). */
-  async flushed(): Promise<void> {
-    while (!this.#closed) {
-      if (!this.#writing && this.#outbox.length > 0) this.#writing = this.#writeOut();
-      if (!this.#writing) return;
-      await this.#writing;
-    }
+  flushed(): Promise<void> {
+    if (this.#closed || (!this.#writing && this.#outbox.length === 0)) return Promise.resolve();
+    const flushed = new Promise<void>((resolve) => this.#flushWaiters.push(resolve));
+    if (!this.#writing) this.#writeNext();
+    return flushed;
   }
 
   close(): void {
     this.#closed = true;
     // What a client will never read is let go now, not when its last write fails.
     this.#outbox = [];
+    this.#chunk = undefined;
     this.#drained?.();
+    this.#wakeFlushWaiters();
   }
 
   #flushReady(): void {
@@ -145,7 +195,7 @@ export class ReplyQueue {
       this.#checkLimit();
       return;
     }
-    const now = performance.now();
+    const now = tickNow();
     while (head !== undefined && head.frame !== undefined) {
       // Replies that arrive after the client is gone are dropped, not kept for nobody.
       if (!head.silent && !this.#closed) {
@@ -163,10 +213,7 @@ export class ReplyQueue {
     }
     if (!this.#writing && !this.#writeScheduled) {
       this.#writeScheduled = true;
-      queueMicrotask(() => {
-        this.#writeScheduled = false;
-        if (!this.#writing && this.#outbox.length > 0) this.#writing = this.#writeOut();
-      });
+      queueMicrotask(this.#scheduledWrite);
     }
     this.#checkLimit();
     if (this.#drained && this.#replies.length < this.#maxPending / 2) {
@@ -183,24 +230,66 @@ export class ReplyQueue {
     if (limit > 0 && !this.#closed && this.#unwritten + this.#held > limit) this.#onOverLimit();
   }
 
-  async #writeOut(): Promise<void> {
-    try {
-      while (this.#outbox.length > 0 && !this.#closed) {
-        const parts = this.#outbox;
-        this.#outbox = [];
-        const chunk = parts.length === 1 ? parts[0] : concatBytes(parts);
-        let written = 0;
-        while (written < chunk.length) {
-          written += await this.#conn.write(chunk.subarray(written));
-          // A client reading a big reply slowly is not idle.
-          this.lastWriteAt = performance.now();
-        }
-        this.#unwritten -= chunk.length;
-      }
-    } catch {
-      this.#onBroken();
-    } finally {
-      this.#writing = undefined;
+  // The write path runs once per reply batch of every client, so its callbacks are made once
+  // per queue rather than as an async function (a promise and a frame) per write.
+  readonly #scheduledWrite = (): void => {
+    this.#writeScheduled = false;
+    if (!this.#writing) this.#writeNext();
+  };
+
+  readonly #onWritten = (n: number): void => {
+    const chunk = this.#chunk;
+    if (chunk === undefined) return; // closed meanwhile
+    // A client reading a big reply slowly is not idle.
+    this.lastWriteAt = tickNow();
+    this.#chunkWritten += n;
+    if (this.#chunkWritten < chunk.length) {
+      this.#write(chunk.subarray(this.#chunkWritten));
+      return;
     }
+    this.#unwritten -= chunk.length;
+    this.#chunk = undefined;
+    this.#writing = false;
+    this.#writeNext();
+  };
+
+  readonly #onWriteFailed = (): void => {
+    this.#chunk = undefined;
+    this.#writing = false;
+    this.#onBroken();
+    this.#wakeFlushWaiters();
+  };
+
+  /** Writes everything in the outbox as one chunk; wakes flush waiters when none is left. */
+  #writeNext(): void {
+    if (this.#closed || this.#outbox.length === 0) {
+      this.#wakeFlushWaiters();
+      return;
+    }
+    const parts = this.#outbox;
+    this.#outbox = this.#spare;
+    const chunk = parts.length === 1 ? parts[0] : concatBytes(parts);
+    parts.length = 0;
+    this.#spare = parts;
+    this.#writing = true;
+    this.#chunk = chunk;
+    this.#chunkWritten = 0;
+    this.#write(chunk);
+  }
+
+  #write(bytes: Uint8Array): void {
+    let written: Promise<number>;
+    try {
+      written = this.#conn.write(bytes);
+    } catch {
+      this.#onWriteFailed();
+      return;
+    }
+    written.then(this.#onWritten, this.#onWriteFailed);
+  }
+
+  #wakeFlushWaiters(): void {
+    if (this.#flushWaiters.length === 0) return;
+    for (const resolve of this.#flushWaiters.splice(0)) resolve();
   }
 }

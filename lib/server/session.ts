@@ -1,7 +1,6 @@
 import { checkArity, type CommandSpec, lookupCommand, lowerAsciiString } from "../commands/mod.ts";
 import { encodeError, errWrongArgs, NOAUTH, ProtocolError, RequestDecoder } from "../resp/mod.ts";
 import { DEFAULT_DB, type RouteContext, type Router } from "../route/mod.ts";
-import { UpstreamError } from "../upstream/mod.ts";
 import type { AclUser, UserDirectory } from "../acl/mod.ts";
 import { addressText, commandLogFields, parentName } from "./command_log.ts";
 import type { Credentials } from "./credentials.ts";
@@ -18,16 +17,18 @@ import {
 import { SUBSCRIBE_COMMANDS, type SubscriberHost } from "./subscriber.ts";
 import { Transaction, TRANSACTION_COMMANDS, type TransactionHost } from "./transaction.ts";
 import type { SessionOptions } from "./session_options.ts";
+import { CommandSequence, type SequenceHost } from "./command_sequence.ts";
+import { tickNow } from "../util/tick_clock.ts";
+import { ReadBuffer } from "./read_buffer.ts";
+import { internalErrorReply } from "./internal_error_reply.ts";
 
 export type { SessionLimits, SessionOptions } from "./session_options.ts";
 
-// Every connected client has a read pending at all times, so its buffer is memory held even
-// while idle: start small, grow for clients that fill it, shrink again when they quiet down.
-const MIN_READ_BUFFER = 1024;
-const MAX_READ_BUFFER = 64 * 1024;
 /** As Redis's default `client-output-buffer-limit pubsub 32mb`. */
 const MAX_UNREAD_PUSH_BYTES = 32 * 1024 * 1024;
 const NO_BYTES = new Uint8Array(0);
+/** What dispatch returns for a command the router takes. */
+const TO_ROUTER = Symbol("to router");
 
 /**
  * One client connection: decodes its commands, answers connection-level commands itself,
@@ -35,7 +36,7 @@ const NO_BYTES = new Uint8Array(0);
  * is ready into one socket write.
  */
 export class Session
-  implements ClientState, ClientView, RouteContext, TransactionHost, SubscriberHost {
+  implements ClientState, ClientView, RouteContext, SequenceHost, TransactionHost, SubscriberHost {
   readonly id: number;
   db = DEFAULT_DB;
   protocol: 2 | 3 = 2;
@@ -56,7 +57,7 @@ export class Session
   #options: SessionOptions;
   #decoder: RequestDecoder;
   #replies: ReplyQueue;
-  #hold: Promise<unknown> | undefined;
+  #sequence = new CommandSequence(this);
   #closed = false;
   #draining = false;
   #transaction: Transaction | undefined;
@@ -94,7 +95,7 @@ export class Session
    * that trickles bytes of a command without ever finishing one is idle.
    */
   idleFor(now: number): number {
-    if (this.#closed || this.#feeds.monitoring || (this.#feeds.subscriber?.count ?? 0) > 0) {
+    if (this.#closed || this.#feeds.monitoring || this.#feeds.subscribed) {
       return 0;
     }
     if (this.#replies.busy) return 0;
@@ -116,17 +117,12 @@ export class Session
 
   get flags(): string {
     if (this.#feeds.monitoring) return "O";
-    if ((this.#feeds.subscriber?.count ?? 0) > 0) return "P";
+    if (this.#feeds.subscribed) return "P";
     return this.#transaction && this.#transaction.queuedCount >= 0 ? "x" : "N";
   }
 
   get subscriptions() {
-    const s = this.#feeds.subscriber;
-    return {
-      channels: s?.channels.size ?? 0,
-      patterns: s?.patterns.size ?? 0,
-      shardChannels: s?.shardChannels.size ?? 0,
-    };
+    return this.#feeds.subscriptionCounts;
   }
 
   get multi(): number {
@@ -168,25 +164,21 @@ export class Session
 
   /** Serves the client until it disconnects, QUITs or sends a malformed request. */
   async run(): Promise<void> {
-    let buffer = new Uint8Array(MIN_READ_BUFFER);
+    const buffer = new ReadBuffer();
     try {
       while (!this.quitting && !this.#closed) {
         let n: number | null;
         try {
-          n = await this.#conn.read(buffer);
+          n = await this.#conn.read(buffer.bytes);
         } catch {
           break;
         }
         if (n === null || this.#draining) break;
-        // One clock read per chunk: its requests all arrived together.
-        const readAt = performance.now();
-        const chunk = buffer.slice(0, n);
-        if (n === buffer.length && n < MAX_READ_BUFFER) {
-          buffer = new Uint8Array(buffer.length * 4);
-        } else if (n < MIN_READ_BUFFER && buffer.length > MIN_READ_BUFFER) {
-          buffer = new Uint8Array(MIN_READ_BUFFER);
-        }
-        let open = await this.#serveChunk(chunk, readAt);
+        // One clock read per chunk, shared by every client read in this turn: their requests
+        // arrived together.
+        const readAt = tickNow();
+        let open = this.#serveChunk(buffer.take(n), readAt);
+        if (typeof open !== "boolean") open = await open;
         // Before AUTH the decoder stops after each request, so AUTH counts for the next one.
         while (
           open && this.#decoder.stalled && !this.quitting && !this.#closed && !this.#draining
@@ -205,35 +197,30 @@ export class Session
   }
 
   /** Decodes and runs the requests in `chunk`; false once the connection must close. */
-  async #serveChunk(chunk: Uint8Array, readAt: number): Promise<boolean> {
+  #serveChunk(chunk: Uint8Array, readAt: number): boolean | Promise<boolean> {
     let commands: Uint8Array[][];
     try {
       commands = this.#decoder.push(chunk);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
-      // Like Redis, the requests that arrived complete before the bad bytes still run.
-      for (const args of error.commands) {
-        while (this.#hold) await this.#waitForHold();
-        this.#execute(args, readAt);
-      }
-      this.#options.metrics.protocolError();
-      const limit = this.#decoder.limitHit;
-      if (limit !== undefined) this.#options.metrics.limitExceeded(limit);
-      this.#options.log?.info("client sent malformed RESP, closing", {
-        client: this.id,
-        error: error.message,
-      });
-      this.#replies.push(encodeError(`ERR ${error.message}`), "protocol-error", readAt);
-      return false;
+      return this.#refuseMalformed(error, readAt);
     }
-    for (const args of commands) {
-      // A held command may hold again (a blocking command sent after a copy).
-      while (this.#hold) await this.#waitForHold();
-      if (this.#draining) break;
-      this.#execute(args, readAt);
-      if (this.quitting) break;
-    }
-    return true;
+    const held = this.#sequence.run(commands, readAt);
+    return held === undefined ? true : held.then(() => true);
+  }
+
+  /** Like Redis: the requests that arrived complete before the bad bytes still run. */
+  async #refuseMalformed(error: ProtocolError, readAt: number): Promise<false> {
+    await this.#sequence.runAll(error.commands, readAt);
+    this.#options.metrics.protocolError();
+    const limit = this.#decoder.limitHit;
+    if (limit !== undefined) this.#options.metrics.limitExceeded(limit);
+    this.#options.log?.info("client sent malformed RESP, closing", {
+      client: this.id,
+      error: error.message,
+    });
+    this.#replies.push(encodeError(`ERR ${error.message}`), "protocol-error", readAt);
+    return false;
   }
 
   get router(): Router {
@@ -285,24 +272,18 @@ export class Session
   }
 
   hold(dispatched: Promise<unknown>): void {
-    this.#hold = this.#hold ? Promise.allSettled([this.#hold, dispatched]) : dispatched;
+    this.#sequence.hold(dispatched);
   }
 
   checkDb(db: number): Promise<Uint8Array | undefined> {
     return this.#options.router.checkDb(db);
   }
 
-  async #waitForHold(): Promise<void> {
-    const hold = this.#hold;
-    try {
-      await hold;
-    } catch {
-      // The held command's own reply reports the failure.
-    }
-    if (this.#hold === hold) this.#hold = undefined;
+  get draining(): boolean {
+    return this.#draining;
   }
 
-  #execute(args: Uint8Array[], readAt: number): void {
+  execute(args: Uint8Array[], readAt: number): void {
     // One lookup, on the raw bytes; only unknown commands are lower-cased by hand.
     const spec = lookupCommand(args);
     const name = spec === undefined ? lowerAsciiString(args[0]) : parentName(spec.name);
@@ -318,7 +299,7 @@ export class Session
         commandLogFields(this.id, spec?.name ?? name, args, commandLog),
       );
     }
-    let reply: Uint8Array | Promise<Uint8Array>;
+    let reply: Uint8Array | Promise<Uint8Array> | typeof TO_ROUTER;
     try {
       reply = this.#dispatch(name, spec, args);
     } catch (error) {
@@ -332,14 +313,33 @@ export class Session
       this.#replies.push(reply, name, readAt, silent);
       return;
     }
-    this.#replies.pushPending(reply, name, readAt, silent, (error) => this.#errorReply(error));
+    const pending = this.#replies.pending(name, readAt, silent, this.#onRouteError);
+    if (reply === TO_ROUTER) {
+      const router = this.#options.router;
+      try {
+        // Most commands: sent at once, the reply delivered to its place with no promise.
+        if (router.routeTo?.(args, spec, this, pending)) {
+          this.#replies.pushPending(pending);
+          return;
+        }
+        // Routed before its place is queued: "earlier commands" must not include itself.
+        reply = router.route(args, spec, this);
+      } catch (error) {
+        reply = this.#errorReply(error);
+      }
+    }
+    this.#replies.pushPending(pending);
+    if (reply instanceof Uint8Array) pending.resolve(reply);
+    else reply.then((frame) => pending.resolve(frame), (error) => pending.reject(error));
   }
+
+  readonly #onRouteError = (error: unknown): Uint8Array => this.#errorReply(error);
 
   #dispatch(
     name: string,
     spec: CommandSpec | undefined,
     args: Uint8Array[],
-  ): Uint8Array | Promise<Uint8Array> {
+  ): Uint8Array | Promise<Uint8Array> | typeof TO_ROUTER {
     const user = this.user;
     if (user === undefined) {
       if (!NO_AUTH_COMMANDS.has(name)) return NOAUTH;
@@ -348,7 +348,7 @@ export class Session
       // Refused inside MULTI, the command makes EXEC abort, as in Redis.
       if (denied) return this.#transaction?.reject(denied) ?? denied;
     }
-    if (this.protocol === 2 && (this.#feeds.subscriber?.count ?? 0) > 0) {
+    if (this.protocol === 2 && this.#feeds.subscribed) {
       // RESP2 subscribed mode: the connection carries messages, and little else is allowed.
       if (!SUBSCRIBED_MODE_COMMANDS.has(name)) return notInSubscribedContext(spec, args);
       if (name === "ping") return subscribedPing(args);
@@ -376,7 +376,7 @@ export class Session
     // SELECT checks the database upstream: the next command must run in the new one.
     if (local instanceof Promise) this.hold(local);
     if (local !== undefined) return local;
-    return this.refuse(name) ?? this.#options.router.route(args, spec, this);
+    return this.refuse(name) ?? TO_ROUTER;
   }
 
   /** RESET: the connection as a new client finds it. */
@@ -399,16 +399,6 @@ export class Session
   }
 
   #errorReply(error: unknown): Uint8Array {
-    if (error instanceof UpstreamError) {
-      const target = error.target === "source" ? "source" : "destination";
-      this.#options.metrics.upstreamError(target);
-      this.#options.log?.warn("upstream error", { target, error: error.message });
-      return encodeError(`ERR ${error.message}`);
-    }
-    this.#options.log?.error("internal error", {
-      client: this.id,
-      error: (error as Error)?.stack ?? String(error),
-    });
-    return encodeError(`ERR internal error: ${(error as Error)?.message ?? error}`);
+    return internalErrorReply(error, this.id, this.#options);
   }
 }

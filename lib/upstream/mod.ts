@@ -1,5 +1,6 @@
 export {
   type ConnectOptions,
+  type ReplySink,
   type Request,
   type ServerAddress,
   type TlsOptions,

@@ -1,11 +1,13 @@
 import {
   concatBytes,
+  copyBytes,
   encodeCommand,
   errorMessage,
   LARGE_ARGUMENT,
   ReplyScanner,
 } from "../resp/mod.ts";
 import { FifoQueue } from "../util/fifo_queue.ts";
+import { tickNow } from "../util/tick_clock.ts";
 import { describeNetworkError, UpstreamError } from "./upstream_error.ts";
 import { formatMs, withTimeout } from "./timeouts.ts";
 import { connectWithTimeout } from "./connect_socket.ts";
@@ -53,8 +55,12 @@ export interface ConnectOptions extends ServerAddress {
 /** The connect timeout when none is configured. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
-interface PendingReply {
-  /** Takes one reply frame; returns false while it waits for more (a batch). */
+/**
+ * Where one command's reply goes: a callback pair instead of a promise, for callers that send
+ * a command per client request and can take the frame directly from the read loop.
+ */
+export interface ReplySink {
+  /** Takes one reply frame; returns false while it waits for more (a batch). Must not throw. */
   resolve(frame: Uint8Array): boolean | void;
   reject(error: Error): void;
 }
@@ -85,7 +91,7 @@ export class UpstreamConnection {
    */
   relay: ((frame: Uint8Array) => void) | undefined;
   #conn: Deno.Conn;
-  #pending = new FifoQueue<PendingReply>();
+  #pending = new FifoQueue<ReplySink>();
   #outbox: Uint8Array[] = [];
   #writing = false;
   #flushScheduled = false;
@@ -203,6 +209,17 @@ export class UpstreamConnection {
     return reply;
   }
 
+  /** Sends one encoded command; its reply frame (or the connection's failure) goes to `sink`. */
+  sendTo(request: Request, sink: ReplySink): void {
+    if (this.#failure) {
+      sink.reject(this.#failure);
+      return;
+    }
+    this.#markSent();
+    this.#pending.push(sink);
+    this.#write(request);
+  }
+
   /**
    * Sends many encoded commands; resolves with all their reply frames at once. One waiter for
    * the whole batch instead of one promise per command, for bulk loads of many small commands.
@@ -257,7 +274,7 @@ export class UpstreamConnection {
     this.#flushScheduled = false;
     if (this.#writing) return;
     this.#writing = true;
-    this.lastUsed = performance.now();
+    this.lastUsed = tickNow();
     try {
       while (this.#outbox.length > 0 && !this.#failure) {
         const parts = this.#outbox;
@@ -287,7 +304,7 @@ export class UpstreamConnection {
         }
         if (this.#commandTimeoutMs > 0) this.#progressAt = performance.now();
         // The scanner may keep slices of what it is given, so hand it a private copy.
-        for (const frame of this.#scanner.push(buffer.slice(0, n))) {
+        for (const frame of this.#scanner.push(copyBytes(buffer.subarray(0, n)))) {
           if (this.relay) {
             this.relay(frame);
             continue;

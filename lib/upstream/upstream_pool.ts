@@ -1,5 +1,6 @@
 import {
   type ConnectOptions,
+  type ReplySink,
   type Request,
   type ServerAddress,
   UpstreamConnection,
@@ -76,6 +77,19 @@ export class UpstreamPool {
     const slot = this.#slot(db, protocol);
     if (slot.conn && !slot.conn.closed && slot.queue.length === 0) return slot.conn.send(frame);
     return this.#enqueue(db, protocol, slot, frame);
+  }
+
+  /** As {@linkcode send}, with the reply delivered to `sink` instead of a promise. */
+  sendTo(db: number, frame: Request, protocol: 2 | 3, sink: ReplySink): void {
+    const slot = this.#slot(db, protocol);
+    if (slot.conn && !slot.conn.closed && slot.queue.length === 0) {
+      slot.conn.sendTo(frame, sink);
+      return;
+    }
+    this.#enqueue(db, protocol, slot, frame).then(
+      (reply) => sink.resolve(reply),
+      (error) => sink.reject(error),
+    );
   }
 
   /** Sends several commands back to back on one connection; one promise per command. */
