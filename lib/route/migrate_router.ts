@@ -1,18 +1,14 @@
-import {
-  type CommandPlan,
-  type CommandSpec,
-  type KeyPlan,
-  planCommand,
-  presenceTest,
-} from "../commands/mod.ts";
+import { type CommandPlan, type CommandSpec, type KeyPlan, planCommand } from "../commands/mod.ts";
+import type { ReplySink } from "../upstream/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
 import { Copier, CopyFailed } from "../migrate/mod.ts";
 import { encodeCommand, encodeInteger, integerValue, isErrorFrame } from "../resp/mod.ts";
 import { distinctKeys } from "../util/key_string.ts";
-import { isBlocking, metricName, type RouteContext, type Router } from "./router.ts";
-import { forward } from "./single_router.ts";
+import { isBlocking, type RouteContext, type Router } from "./router.ts";
+import { forward, forwardTo } from "./single_router.ts";
 import type { Target } from "./target.ts";
 import { readUnion, UNION_READS } from "./union_reads.ts";
+import { ReadThrough } from "./read_through.ts";
 import { answerKeyspace, KEYSPACE_COMMANDS } from "./union_keyspace.ts";
 
 /** The migration switches of the config. */
@@ -61,6 +57,7 @@ export class MigrateRouter implements Router {
   }
   #destination: Target;
   #options: MigrateOptions;
+  #reads: ReadThrough;
 
   constructor(source: Target, destination: Target, options: MigrateOptions) {
     this.#source = source;
@@ -69,6 +66,7 @@ export class MigrateRouter implements Router {
     this.copier = new Copier(source, destination, destination.metrics, {
       deleteOnGet: options.deleteOnGet,
     });
+    this.#reads = new ReadThrough(destination, this.copier);
   }
 
   route(
@@ -76,7 +74,45 @@ export class MigrateRouter implements Router {
     spec: CommandSpec | undefined,
     context: RouteContext,
   ): Promise<Uint8Array> {
+    return this.#route(args, spec, planCommand(args, spec), context);
+  }
+
+  /**
+   * The two commonest cases of {@linkcode route} without a promise per command: a command sent
+   * to the destination as it is, and a read whose reply shows the key was there. Everything
+   * else takes `route`'s path, its reply piped into `sink`.
+   */
+  routeTo(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    context: RouteContext,
+    sink: ReplySink,
+  ): boolean {
+    if (isBlocking(spec)) return false;
     const plan = planCommand(args, spec);
+    if (plan.kind === "keyed" && !(spec && UNION_READS.has(spec.name))) {
+      const toCopy = keysToCopy(plan);
+      if (toCopy.length === 0 && this.#retiredAfter(plan).length === 0) {
+        if (forwardTo(this.#destination, args, spec, context, sink)) return true;
+      } else if (plan.readonly && toCopy.length === 1) {
+        if (this.#reads.readTo(args, plan, toCopy[0], context, sink)) return true;
+      }
+    } else if (plan.kind === "keyless" && !(spec && SPECIAL_KEYLESS.has(spec.name))) {
+      if (forwardTo(this.#destination, args, spec, context, sink)) return true;
+    }
+    this.#route(args, spec, plan, context).then(
+      (frame) => sink.resolve(frame),
+      (error) => sink.reject(error),
+    );
+    return true;
+  }
+
+  #route(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    plan: CommandPlan,
+    context: RouteContext,
+  ): Promise<Uint8Array> {
     if (plan.kind === "keyless") {
       if (spec && KEYSPACE_COMMANDS.has(spec.name)) {
         const name = spec.name;
@@ -101,10 +137,10 @@ export class MigrateRouter implements Router {
       const servers = { source: this.#source, destination: this.#destination, copier: this.copier };
       return afterOwnWrites(context, () => readUnion(servers, args, spec, context));
     }
-    const toCopy = uniqueKeys(plan.keys.filter((k) => k.action === "copy"));
+    const toCopy = keysToCopy(plan);
     if (toCopy.length === 0) return this.#write(args, plan, context);
     if (plan.readonly && toCopy.length === 1 && !isBlocking(spec)) {
-      return this.#readOne(args, plan, toCopy[0], context);
+      return this.#reads.read(args, plan, toCopy[0], context);
     }
     return this.#copyThenRun(args, plan, toCopy, context);
   }
@@ -171,50 +207,6 @@ export class MigrateRouter implements Router {
     const earlier = context.settled();
     const reply = forward(this.#destination, args, plan.spec, context);
     return this.#retireAfterSuccess(reply, late, retiring, context.db, earlier);
-  }
-
-  /**
-   * The hot path of reads. When the reply itself proves whether the key exists (GET, TYPE,
-   * HGETALL, ... see presenceTest) the read goes alone; otherwise EXISTS and the read go out
-   * together. Either way a key already on the destination costs one round trip and never
-   * delays the client's next command.
-   */
-  async #readOne(
-    args: Uint8Array[],
-    plan: CommandPlan,
-    key: Uint8Array,
-    context: RouteContext,
-  ): Promise<Uint8Array> {
-    const { db, protocol } = context;
-    const sentAt = this.copier.changes.now();
-    const frame = encodeCommand(args);
-    const command = metricName(plan.spec);
-    const present = presenceTest(command);
-    let destinationReply: Uint8Array;
-    if (present) {
-      destinationReply = await this.#destination.send(db, command, frame, protocol);
-      if (present(destinationReply)) return destinationReply;
-    } else {
-      const [exists, reply] = await Promise.all([
-        this.#destination.call(db, ["EXISTS", key], protocol),
-        this.#destination.send(db, command, frame, protocol),
-      ]);
-      if (integerValue(exists) !== 0) return reply;
-      destinationReply = reply;
-    }
-    // The destination lacked the key when the read ran. The answer is the source's, read in
-    // the same pipeline as the DUMP that copies it.
-    const copied = await this.copier.copyForRead(db, key, { frame, command, protocol });
-    // A command that retires the source copy ran meanwhile; unless this read reached the
-    // destination before it, the source's answer is out of date.
-    const stale = copied.retiredAt !== undefined && sentAt >= copied.retiredAt;
-    if (copied.reply !== undefined && !stale) return copied.reply;
-    // The source lacks it too. If the proxy deleted the source copy after the read was sent,
-    // another request copied the key meanwhile: read it again where it now lives.
-    if (stale || this.copier.changes.changedSince(this.copier.keyName(db, key), sentAt)) {
-      return this.#destination.send(db, command, frame, protocol);
-    }
-    return destinationReply;
   }
 
   /**
@@ -357,6 +349,17 @@ export class MigrateRouter implements Router {
 function uniqueKeys(keys: readonly KeyPlan[]): Uint8Array[] {
   return distinctKeys(keys.map((k) => k.key));
 }
+
+/** The keys a command reads before it writes them, each once: they are copied first. */
+function keysToCopy(plan: CommandPlan): Uint8Array[] {
+  const keys = plan.keys;
+  // Nearly every command names one key.
+  if (keys.length === 1) return keys[0].action === "copy" ? [keys[0].key] : [];
+  return uniqueKeys(keys.filter((k) => k.action === "copy"));
+}
+
+/** Keyless commands `route` answers itself: union answers over both servers, and flushes. */
+const SPECIAL_KEYLESS: ReadonlySet<string> = new Set([...KEYSPACE_COMMANDS, "flushdb", "flushall"]);
 
 /**
  * Runs a union answer (EXISTS, TYPE, DBSIZE, SCAN, ...), which asks both servers on RESP2

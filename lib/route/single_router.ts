@@ -36,17 +36,7 @@ export class SingleRouter implements Router {
     context: RouteContext,
     sink: ReplySink,
   ): boolean {
-    if (isBlocking(spec) || waitsForReplicas(spec, args)) return false;
-    const target = this.#destination;
-    target.sendTo(
-      context.db,
-      metricName(spec),
-      encodeRequest(args),
-      context.protocol,
-      readsReplica(target, spec, context),
-      sink,
-    );
-    return true;
+    return forwardTo(this.#destination, args, spec, context, sink);
   }
 
   get primary(): Target {
@@ -98,6 +88,30 @@ export function forward(
   const reply = target.sendBlocking(db, metricName(spec), frame, protocol);
   context.hold(reply);
   return reply;
+}
+
+/**
+ * {@linkcode forward} with the reply delivered to `sink`, for commands sent at once; false,
+ * having done nothing, for the ones that block or wait (they need `forward`).
+ */
+export function forwardTo(
+  target: Target,
+  args: Uint8Array[],
+  spec: CommandSpec | undefined,
+  context: RouteContext,
+  sink: ReplySink,
+): boolean {
+  if (isBlocking(spec) || waitsForReplicas(spec, args)) return false;
+  const readOnly = readsReplica(target, spec, context);
+  target.sendTo(
+    context.db,
+    metricName(spec),
+    encodeRequest(args),
+    context.protocol,
+    readOnly,
+    sink,
+  );
+  return true;
 }
 
 /**

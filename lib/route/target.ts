@@ -123,16 +123,20 @@ export class Target {
     readOnly: boolean,
     sink: ReplySink,
   ): void {
-    const single = this.#single;
-    if (single === undefined) {
-      this.send(clientDb, command, frame, protocol, readOnly).then(
-        (reply) => sink.resolve(reply),
-        (error) => sink.reject(error),
-      );
-      return;
+    let pool = this.#single;
+    if (pool === undefined) {
+      const group = this.group!;
+      if (group.pending || group.failure) {
+        this.send(clientDb, command, frame, protocol, readOnly).then(
+          (reply) => sink.resolve(reply),
+          (error) => sink.reject(error),
+        );
+        return;
+      }
+      pool = (readOnly ? group.reader() : undefined) ?? group.primary;
     }
     this.metrics.commandSent(this.name, command);
-    single.sendTo(this.db(clientDb), frame, protocol, sink);
+    pool.sendTo(this.db(clientDb), frame, protocol, sink);
   }
 
   /** Encodes and sends a command built by the proxy itself. */

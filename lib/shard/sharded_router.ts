@@ -1,5 +1,6 @@
 import { type CommandSpec, extractKeys, type KeyRef } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
+import type { ReplySink } from "../upstream/mod.ts";
 import type { PinnedCommand, RouteContext, Router, Target } from "../route/mod.ts";
 import { FAN_OUT_COMMANDS, fanOut } from "./fan_out.ts";
 import { takeHashOverride } from "./hash_key.ts";
@@ -180,6 +181,34 @@ export class ShardedRouter implements Router {
     return Promise.all(
       parts.map((part) => this.#send({ shard: part.shard }, part.args, spec, context)),
     ).then((replies) => joinReplies(name!, parts, replies, context.protocol));
+  }
+
+  /**
+   * The common case of {@linkcode route} without a promise: a command with at most one key
+   * (or a `hash=` key) in a ring goes to its node's router's fast path. Everything else, and
+   * every command in cluster mode (MOVED and ASK are followed on replies), takes `route`.
+   */
+  routeTo(
+    args: Uint8Array[],
+    spec: CommandSpec | undefined,
+    context: RouteContext,
+    sink: ReplySink,
+  ): boolean {
+    if (this.#redirects !== undefined || spec === undefined) return false;
+    const name = spec.name;
+    if (name === "dbsize" || FAN_OUT_COMMANDS.has(name)) return false;
+    let key: Uint8Array | undefined;
+    if (this.#options.hashOverride) ({ args, key } = takeHashOverride(args));
+    if (key === undefined && !ON_FIRST_NODE.has(name)) {
+      const keys = extractKeys(spec, args);
+      if (keys.length > 1) return false;
+      key = keys[0]?.key;
+    }
+    const placement = this.placement;
+    const node = key === undefined
+      ? placement.serving[0]
+      : placement.nodeOfShard(placement.shardOf(key));
+    return this.member(node).router.routeTo?.(args, spec, context, sink) ?? false;
   }
 
   #send(
