@@ -1,4 +1,4 @@
-import { type CommandPlan, presenceTest } from "../commands/mod.ts";
+import { type CommandPlan, type PresenceTest, presenceTest } from "../commands/mod.ts";
 import type { Copier } from "../migrate/mod.ts";
 import { encodeCommand, integerValue } from "../resp/mod.ts";
 import type { ReplySink } from "../upstream/mod.ts";
@@ -47,14 +47,14 @@ export class ReadThrough {
     if (present) {
       const destinationReply = await this.#destination.send(db, command, frame, protocol);
       if (present(destinationReply)) return destinationReply;
-      return this.#missed(read, destinationReply);
+      return this.missed(read, destinationReply);
     }
     const [exists, reply] = await Promise.all([
       this.#destination.call(db, ["EXISTS", key], protocol),
       this.#destination.send(db, command, frame, protocol),
     ]);
     if (integerValue(exists) !== 0) return reply;
-    return this.#missed(read, reply);
+    return this.missed(read, reply);
   }
 
   /**
@@ -72,14 +72,8 @@ export class ReadThrough {
     const present = presenceTest(metricName(plan.spec));
     if (present === undefined) return false;
     const read = this.#destinationRead(args, plan, key, context);
-    const missed = (reply: Uint8Array) => this.#missed(read, reply);
-    this.#destination.sendTo(read.db, read.command, read.frame, read.protocol, false, {
-      resolve(reply: Uint8Array): void {
-        if (present(reply)) sink.resolve(reply);
-        else missed(reply).then((frame) => sink.resolve(frame), (error) => sink.reject(error));
-      },
-      reject: (error: Error) => sink.reject(error),
-    });
+    const checked = new CheckedRead(this, read, present, sink);
+    this.#destination.sendTo(read.db, read.command, read.frame, read.protocol, false, checked);
     return true;
   }
 
@@ -103,7 +97,7 @@ export class ReadThrough {
    * The destination lacked the key when the read ran. The answer is the source's, read in the
    * same pipeline as the DUMP that copies it.
    */
-  async #missed(read: DestinationRead, destinationReply: Uint8Array): Promise<Uint8Array> {
+  async missed(read: DestinationRead, destinationReply: Uint8Array): Promise<Uint8Array> {
     const { db, key, frame, command, protocol, sentAt } = read;
     const copier = this.#copier;
     const copied = await copier.copyForRead(db, key, { frame, command, protocol });
@@ -117,5 +111,34 @@ export class ReadThrough {
       return this.#destination.send(db, command, frame, protocol);
     }
     return destinationReply;
+  }
+}
+
+/**
+ * A read sent with {@linkcode ReadThrough.readTo}: the destination's reply goes to the client
+ * when it shows the key was there, and starts the copy otherwise.
+ */
+class CheckedRead implements ReplySink {
+  constructor(
+    readonly reads: ReadThrough,
+    readonly read: DestinationRead,
+    readonly present: PresenceTest,
+    readonly sink: ReplySink,
+  ) {}
+
+  resolve(reply: Uint8Array): void {
+    const sink = this.sink;
+    if (this.present(reply)) {
+      sink.resolve(reply);
+      return;
+    }
+    this.reads.missed(this.read, reply).then(
+      (frame) => sink.resolve(frame),
+      (error) => sink.reject(error),
+    );
+  }
+
+  reject(error: Error): void {
+    this.sink.reject(error);
   }
 }
