@@ -3,6 +3,8 @@ import { freePort, type RedisServer } from "../lib/redis_process/mod.ts";
 /** A process the benchmark started, with the port clients use. */
 export interface RunningPeer {
   port: number;
+  /** The process serving the port, for its CPU time. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ async function spawnWithConfig(
   await waitForPort(port);
   return {
     port,
+    pid: child.pid,
     stop: async () => {
       child.kill("SIGTERM");
       await child.status;

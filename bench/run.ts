@@ -18,11 +18,19 @@ import { copyRate } from "./copy_rate.ts";
 import { bigValue, idleConnections } from "./memory.ts";
 import { type RunningPeer, startHaproxy, startTwemproxy } from "./peers.ts";
 import { type BenchResult, redisBenchmark } from "./redis_benchmark.ts";
+import { processCpuSeconds } from "./process_cpu.ts";
 import { startRemiro } from "./remiro_process.ts";
 
 interface Target {
   name: string;
   port: number;
+  /** The proxy's process, for the CPU time it spends per request. */
+  pid?: number;
+}
+
+/** One redis-benchmark result, with the proxy's CPU time per request when known. */
+interface Sample extends BenchResult {
+  cpuUs?: number;
 }
 
 const PIPELINES = [1, 16];
@@ -77,7 +85,7 @@ try {
     }
     if (peer) {
       stops.push(peer.stop);
-      targets.push({ name, port: peer.port });
+      targets.push({ name, port: peer.port, pid: peer.pid });
     } else {
       absent.push(`${name} (not installed)`);
     }
@@ -87,22 +95,22 @@ try {
   const failover = await startRemiro(destination, undefined, [replica]);
   stops.push(plain.stop, migrate.stop, failover.stop);
   targets.push(
-    { name: "remiro plain", port: plain.port },
-    { name: "remiro migrate", port: migrate.port },
-    { name: "remiro failover", port: failover.port },
+    { name: "remiro plain", port: plain.port, pid: plain.pid },
+    { name: "remiro migrate", port: migrate.port, pid: migrate.pid },
+    { name: "remiro failover", port: failover.port, pid: failover.pid },
   );
   const ringNodes = await Promise.all([0, 1, 2].map(() => RedisServer.start()));
   stops.push(...ringNodes.map((node) => () => node.stop()));
   const ring = await startRemiro(ringNodes[0], undefined, ringNodes.slice(1), "ring");
   stops.push(ring.stop);
-  targets.push({ name: "remiro ring", port: ring.port });
+  targets.push({ name: "remiro ring", port: ring.port, pid: ring.pid });
   const twemproxyRing = await startTwemproxy(ringNodes).catch((error) => {
     absent.push(`twemproxy ring (failed to start: ${(error as Error).message})`);
     return undefined;
   });
   if (twemproxyRing) {
     stops.push(twemproxyRing.stop);
-    targets.push({ name: "twemproxy ring", port: twemproxyRing.port });
+    targets.push({ name: "twemproxy ring", port: twemproxyRing.port, pid: twemproxyRing.pid });
   }
   if (absent.length) console.log(`absent peers: ${absent.join("; ")}`);
 
@@ -117,23 +125,29 @@ try {
       keyspace: 10_000,
     });
   }
-  const samples = new Map<string, BenchResult[]>();
+  const samples = new Map<string, Sample[]>();
   for (let round = 0; round < rounds; round++) {
     // Alternate the order so no target always runs first (or last) on a warming machine.
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const pipeline of PIPELINES) {
       const requests = (values.quick ? 20_000 : 100_000) * (pipeline === 1 ? 1 : 6);
       for (const target of order) {
-        const results = await redisBenchmark(target.port, {
-          tests: "set,get",
-          requests,
-          clients,
-          pipeline,
-          keyspace: 10_000,
-        });
-        for (const [test, result] of results) {
+        for (const test of TESTS) {
+          const cpuBefore = target.pid === undefined ? undefined : processCpuSeconds(target.pid);
+          const results = await redisBenchmark(target.port, {
+            tests: test.toLowerCase(),
+            requests,
+            clients,
+            pipeline,
+            keyspace: 10_000,
+          });
+          const cpuAfter = target.pid === undefined ? undefined : processCpuSeconds(target.pid);
+          const sample: Sample = { ...results.get(test)! };
+          if (cpuBefore !== undefined && cpuAfter !== undefined) {
+            sample.cpuUs = (cpuAfter - cpuBefore) / requests * 1e6;
+          }
           const key = `${target.name}|${test}|${pipeline}`;
-          samples.set(key, [...samples.get(key) ?? [], result]);
+          samples.set(key, [...samples.get(key) ?? [], sample]);
         }
       }
     }
@@ -142,6 +156,14 @@ try {
     median((samples.get(`${name}|${test}|${pipeline}`) ?? []).map((r) => r.rps));
   const p99 = (name: string, test: string, pipeline: number) =>
     median((samples.get(`${name}|${test}|${pipeline}`) ?? []).map((r) => r.p99));
+  // A proxy's CPU time per request drifts with the machine too, but less than throughput: it
+  // is what the proxies cost, whatever the benchmark client and Redis got of the cores.
+  const cpuUs = (name: string, test: string, pipeline: number) => {
+    const values = (samples.get(`${name}|${test}|${pipeline}`) ?? []).flatMap((r) =>
+      r.cpuUs === undefined ? [] : [r.cpuUs]
+    );
+    return values.length === 0 ? undefined : Number(median(values).toFixed(2));
+  };
   const reference = targets.find((t) => t.name === "twemproxy") ?? targets[0];
   // The machine's speed drifts by a third within seconds (shared cores), so a ratio is taken
   // within each round, between runs seconds apart, and the median of those is reported.
@@ -160,6 +182,7 @@ try {
         pipeline,
         rps: rps(target.name, test, pipeline),
         p99Ms: p99(target.name, test, pipeline),
+        cpuUsPerRequest: cpuUs(target.name, test, pipeline),
         vsReference: ratio(target.name, reference.name, test, pipeline),
       }))
     ),
@@ -194,6 +217,13 @@ try {
     const cells = row.results.map((r) => `${Math.round(r.rps / 1000)}k (${r.vsReference}x)`);
     const tails = row.results.filter((r) => r.pipeline === 1).map((r) => r.p99Ms);
     console.log(`| ${row.target} | ${cells.join(" | ")} | ${tails.join(" | ")} |`);
+  }
+  console.log("\nproxy CPU time per request, µs (user + system, median over rounds)");
+  console.log("| target | SET -P 1 | GET -P 1 | SET -P 16 | GET -P 16 |");
+  console.log("|---|---|---|---|---|");
+  for (const row of throughput) {
+    if (row.results.every((r) => r.cpuUsPerRequest === undefined)) continue;
+    console.log(`| ${row.target} | ${row.results.map((r) => r.cpuUsPerRequest).join(" | ")} |`);
   }
   const ratios = (rows: typeof migrateVsPlain) =>
     rows.map((r) => `${r.test} -P ${r.pipeline} ${r.ratio}x`).join(", ");

@@ -258,11 +258,12 @@ export class MigrateRouter implements Router {
    * (the command may delete or expire them, or DeleteOnSet is on).
    */
   #retiredAfter(plan: CommandPlan): Uint8Array[] {
-    return uniqueKeys(
-      plan.keys.filter((k) =>
-        k.action === "overwrite" && (k.retiresSource || this.#options.deleteOnSet)
-      ),
-    );
+    const retired = (k: KeyPlan) =>
+      k.action === "overwrite" && (k.retiresSource || this.#options.deleteOnSet);
+    const keys = plan.keys;
+    // Nearly every command names one key.
+    if (keys.length === 1) return retired(keys[0]) ? [keys[0].key] : [];
+    return uniqueKeys(keys.filter(retired));
   }
 
   /**
