@@ -1,4 +1,5 @@
 import { printableKey } from "../util/key_string.ts";
+import type { SessionOptions } from "./session_options.ts";
 
 /** Commands whose arguments may carry a password: never logged, even with --log-arguments. */
 const SECRET_ARGUMENTS: ReadonlySet<string> = new Set(["auth", "hello", "migrate", "config|set"]);
@@ -21,6 +22,17 @@ export function commandLogFields(
       : args.slice(skip).map(printableKey).join(" ");
   }
   return fields;
+}
+
+/** Logs a client command at debug level when command logging is on (`-v`, `--log-arguments`). */
+export function logCommand(
+  options: Pick<SessionOptions, "commandLog" | "log">,
+  client: number,
+  name: string,
+  args: Uint8Array[],
+): void {
+  const mode = options.commandLog;
+  if (mode !== undefined) options.log?.debug("command", commandLogFields(client, name, args, mode));
 }
 
 /** "client" for "client|setname"; the name itself for commands without subcommands. */

@@ -2,7 +2,7 @@ import { checkArity, type CommandSpec, lookupCommand, lowerAsciiString } from ".
 import { encodeError, errWrongArgs, NOAUTH, ProtocolError, RequestDecoder } from "../resp/mod.ts";
 import { DEFAULT_DB, type RouteContext, type Router } from "../route/mod.ts";
 import type { AclUser, UserDirectory } from "../acl/mod.ts";
-import { addressText, commandLogFields, parentName } from "./command_log.ts";
+import { addressText, logCommand, parentName } from "./command_log.ts";
 import type { Credentials } from "./credentials.ts";
 import { answerLocally, type ClientState, NO_AUTH_COMMANDS } from "./local_commands.ts";
 import { clientCommand, type ClientView } from "./client_command.ts";
@@ -95,10 +95,8 @@ export class Session
    * that trickles bytes of a command without ever finishing one is idle.
    */
   idleFor(now: number): number {
-    if (this.#closed || this.#feeds.monitoring || this.#feeds.subscribed) {
-      return 0;
-    }
-    if (this.#replies.busy) return 0;
+    const feeding = this.#feeds.monitoring || this.#feeds.subscribed;
+    if (this.#closed || feeding || this.#replies.busy) return 0;
     return now - Math.max(this.lastCommandAt, this.#replies.lastWriteAt);
   }
 
@@ -292,13 +290,7 @@ export class Session
     this.lastCommand = spec?.name ?? name;
     // The chunk's one clock read serves here too.
     this.lastCommandAt = readAt;
-    const commandLog = this.#options.commandLog;
-    if (commandLog !== undefined) {
-      this.#options.log?.debug(
-        "command",
-        commandLogFields(this.id, spec?.name ?? name, args, commandLog),
-      );
-    }
+    logCommand(this.#options, this.id, spec?.name ?? name, args);
     let reply: Uint8Array | Promise<Uint8Array> | typeof TO_ROUTER;
     try {
       reply = this.#dispatch(name, spec, args);
