@@ -14,7 +14,8 @@ export {
   ReplicationHandshakeError,
 } from "./master_link.ts";
 export { ReplicaSession, type ReplicationSource, type Snapshot } from "./replica_session.ts";
-export { type ReshardOptions, ReshardProxy } from "./reshard_proxy.ts";
+export type { ReshardOptions } from "./reshard_options.ts";
+export { ReshardProxy } from "./reshard_proxy.ts";
 export { ReshardMetrics } from "./reshard_metrics.ts";
 export { type StreamCommand, StreamDecoder } from "./stream_decoder.ts";
 export { type FilterOutcome, type FilterResult, StreamFilter } from "./stream_filter.ts";

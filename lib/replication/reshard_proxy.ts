@@ -1,5 +1,5 @@
 import { KeySelector } from "../rdb/mod.ts";
-import { HookFailedError, type Hooks, StepChain } from "../hooks/mod.ts";
+import { HookFailedError, StepChain } from "../hooks/mod.ts";
 import { hookedEvents, type HookedStreamCommand } from "./hooked_events.ts";
 import { concatChunks } from "../util/mod.ts";
 import { Backlog } from "./backlog.ts";
@@ -11,32 +11,13 @@ import {
   type ReplicationSource,
   type Snapshot,
 } from "./replica_session.ts";
-import { SnapshotFile } from "./snapshot_file.ts";
-import { SnapshotRefresh } from "./snapshot_refresh.ts";
+import type { SnapshotFile } from "./snapshot_file.ts";
+import { SnapshotStore } from "./snapshot_store.ts";
 import { ReshardMetrics } from "./reshard_metrics.ts";
 import { ResumePoints } from "./resume_points.ts";
+import type { ReshardOptions } from "./reshard_options.ts";
 import { refreshGauges, replicationInfo } from "./reshard_status.ts";
 import { StreamFilter } from "./stream_filter.ts";
-
-export interface ReshardOptions {
-  master: { hostname: string; port: number; username?: string; password?: string };
-  listen: { hostname: string; port: number };
-  include?: RegExp;
-  exclude?: RegExp;
-  /** File where the resume point is kept; without it a restart means a full sync. */
-  checkpointPath?: string;
-  /** Filtered stream kept for replicas to continue from (default 64 MiB). */
-  backlogBytes?: number;
-  /** Directory for snapshot files (default: a temporary one). */
-  workDir?: string;
-  replicaWriteTimeoutMs?: number;
-  log?: (message: string) => void;
-  /**
-   * User hooks and change sinks: snapshot entries and stream commands pass through them before
-   * replicas get them. They must be deterministic for a checkpoint to resume byte for byte.
-   */
-  hooks?: Hooks;
-}
 
 function randomReplid(): string {
   return [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, "0"))
@@ -61,18 +42,10 @@ export class ReshardProxy implements ReplicationSource {
   #link: MasterLink | undefined;
   #resume: { replid: string; offset: number } | undefined;
   #filter: StreamFilter;
-  #snapshot: Snapshot | undefined;
-  #snapshotWaiters: ((snapshot: Snapshot) => void)[] = [];
-  #snapshotCount = 0;
-  /** The snapshot the main link is receiving (its first sync, or after losing continuity). */
-  #incoming: SnapshotFile | undefined;
-  /** A second link fetching a fresh snapshot while the main stream goes on. */
-  #refresh: SnapshotRefresh | undefined;
+  readonly #snapshots: SnapshotStore;
   #points: ResumePoints;
   #checkpointTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
-  #workDir = "";
-  #ownWorkDir = false;
   #upstreamLoop: Promise<void> = Promise.resolve();
   /** With hooks, the link's events are handled in order by one chain of async steps. */
   readonly #chain = new StepChain(
@@ -84,7 +57,7 @@ export class ReshardProxy implements ReplicationSource {
       }
       this.#link?.close();
     },
-    () => !this.#refresh,
+    () => !this.#snapshots.refreshing,
   );
   /** A hook failed under the `stop` policy: the proxy stops following the master. */
   failure: Error | undefined;
@@ -93,6 +66,19 @@ export class ReshardProxy implements ReplicationSource {
     this.selector = new KeySelector(options.include, options.exclude);
     this.backlog = new Backlog(options.backlogBytes ?? 64 * 2 ** 20);
     this.#filter = this.#newFilter();
+    this.#snapshots = new SnapshotStore({
+      master: options.master,
+      listeningPort: options.listen.port,
+      selector: this.selector,
+      backlog: this.backlog,
+      metrics: this.metrics,
+      hooks: options.hooks,
+      hooked: () => this.#hooked,
+      link: () => this.#link,
+      db: () => this.#filter.db,
+      closed: () => this.#closed,
+      log: (message) => this.log(message),
+    });
     this.#points = new ResumePoints(options.checkpointPath, (message) => this.log(message));
   }
 
@@ -117,11 +103,7 @@ export class ReshardProxy implements ReplicationSource {
 
   async start(): Promise<void> {
     const { options } = this;
-    if (options.workDir) this.#workDir = options.workDir;
-    else {
-      this.#workDir = await Deno.makeTempDir({ prefix: "remiro-reshard-" });
-      this.#ownWorkDir = true;
-    }
+    await this.#snapshots.open(options.workDir);
     if (options.checkpointPath) await this.#restore(options.checkpointPath);
     this.#listener = Deno.listen(options.listen);
     this.#accept(this.#listener);
@@ -139,9 +121,7 @@ export class ReshardProxy implements ReplicationSource {
     for (const session of this.sessions) session.close();
     await this.#upstreamLoop;
     await this.#saveCheckpoint();
-    this.#incoming?.abandon();
-    this.#refresh?.close();
-    if (this.#ownWorkDir) await Deno.remove(this.#workDir, { recursive: true }).catch(() => {});
+    await this.#snapshots.close();
   }
 
   get #hooked(): boolean {
@@ -229,28 +209,12 @@ export class ReshardProxy implements ReplicationSource {
         this.#resume = { replid: link.replid, offset: link.offset };
         delay = 100;
       }
-      this.#incoming?.abandon();
-      this.#incoming = undefined;
+      this.#snapshots.incoming?.abandon();
+      this.#snapshots.incoming = undefined;
       if (this.#closed) return;
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 2000);
     }
-  }
-
-  /**
-   * A file for a snapshot being received. With hooks, the main link's snapshot (`position`
-   * given) announces its keys to the change sinks; a fresh one for late replicas does not.
-   */
-  #newSnapshotFile(position?: { replid: string; offset: number }): SnapshotFile {
-    const path = `${this.#workDir}/snapshot-${++this.#snapshotCount}.rdb`;
-    const { hooks } = this.options;
-    return new SnapshotFile(
-      path,
-      this.selector,
-      (kept) => this.metrics.countSnapshotKey(kept),
-      this.#hooked ? (position ? hooks : { runner: hooks!.runner }) : undefined,
-      position,
-    );
   }
 
   #onFullSync(replid: string, offset: number): void {
@@ -258,30 +222,25 @@ export class ReshardProxy implements ReplicationSource {
     this.log(`full sync from the master: replication ${replid} at offset ${offset}`);
     // A new snapshot on the main link starts a new history: replicas fed from the old one
     // must sync again.
-    if (this.backlog.end > 0 || this.#snapshot) {
+    if (this.backlog.end > 0 || this.#snapshots.current) {
       this.replid = randomReplid();
       for (const session of this.sessions) {
         if (session.state !== "waiting" && session.state !== "handshake") session.close();
       }
     }
-    this.#snapshot = undefined;
     this.#filter = this.#newFilter();
     this.#points.reset();
     this.backlog.reset(this.backlog.end);
-    this.#incoming?.abandon();
-    this.#incoming = this.#newSnapshotFile({ replid, offset });
-    const waiters = this.#snapshotWaiters;
-    this.#snapshotWaiters = [];
-    for (const wake of waiters) wake(this.#growingSnapshot()!);
+    this.#snapshots.receive({ replid, offset });
   }
 
   #onRdbChunk(chunk: Uint8Array): void {
-    this.#incoming!.push(chunk);
+    this.#snapshots.incoming!.push(chunk);
   }
 
   #onRdbEnd(): void {
-    const file = this.#incoming!;
-    this.#incoming = undefined;
+    const file = this.#snapshots.incoming!;
+    this.#snapshots.incoming = undefined;
     this.#snapshotDone(file, file.finish());
   }
 
@@ -291,43 +250,9 @@ export class ReshardProxy implements ReplicationSource {
     this.metrics.upstreamUp.set(1);
     this.log(`snapshot filtered: kept ${kept} of ${keys} keys, ${size} bytes; serving replicas`);
     // The master starts the stream after a full sync with a SELECT: no prefix needed.
-    this.#publish({ path: file.path, size, offset, prefix: new Uint8Array(0) });
+    this.#snapshots.publish({ path: file.path, size, offset, prefix: new Uint8Array(0) });
     // A restart right after a snapshot can continue from it instead of taking another one.
     void this.#saveCheckpoint();
-  }
-
-  #publish(snapshot: Snapshot): void {
-    const old = this.#snapshot;
-    this.#snapshot = snapshot;
-    if (old && old.path !== snapshot.path) Deno.remove(old.path).catch(() => {});
-    const waiters = this.#snapshotWaiters;
-    this.#snapshotWaiters = [];
-    for (const wake of waiters) wake(snapshot);
-  }
-
-  /** Fetches a fresh snapshot over a second link, lined up with the running stream. */
-  #refreshSnapshot(): void {
-    const main = this.#link;
-    if (this.#refresh || !main?.streaming) return;
-    this.log("a replica needs a full sync the kept snapshot cannot serve: fetching a fresh one");
-    const refresh = new SnapshotRefresh({
-      master: this.options.master,
-      listeningPort: this.options.listen.port,
-      main,
-      newFile: () => this.#newSnapshotFile(),
-      position: () => ({ streamOffset: this.backlog.end, db: this.#filter.db }),
-      onFullSync: () => this.metrics.fullSyncs.inc({ direction: "upstream" }),
-      onReady: (snapshot) => this.#publish(snapshot),
-      log: (message) => this.log(message),
-    });
-    this.#refresh = refresh;
-    refresh.run().then((ready) => {
-      if (this.#refresh === refresh) this.#refresh = undefined;
-      // Waiting replicas keep waiting; try again shortly.
-      if (!ready && this.#snapshotWaiters.length && !this.#closed) {
-        setTimeout(() => this.#refreshSnapshot(), 500);
-      }
-    });
   }
 
   #hookedEvents(link: () => MasterLink): MasterLinkOptions["events"] {
@@ -335,10 +260,10 @@ export class ReshardProxy implements ReplicationSource {
       fullSync: (replid, offset) => this.#onFullSync(replid, offset),
       rdbChunk: (chunk) => this.#onRdbChunk(chunk),
       rdbEnd: async () => {
-        const file = this.#incoming!;
+        const file = this.#snapshots.incoming!;
         const done = await file.complete();
-        if (this.#incoming !== file) return;
-        this.#incoming = undefined;
+        if (this.#snapshots.incoming !== file) return;
+        this.#snapshots.incoming = undefined;
         this.#snapshotDone(file, done);
       },
       continued: (replid) => this.#onContinued(replid, link()),
@@ -351,12 +276,12 @@ export class ReshardProxy implements ReplicationSource {
     this.metrics.partialSyncs.inc({ direction: "upstream" });
     this.log(`master continued replication ${replid} from offset ${link.offset}`);
     // Replicas that were waiting for a snapshot while the link was down.
-    setTimeout(() => this.#snapshotWaiters.length && this.#refreshSnapshot(), 0);
+    setTimeout(() => this.#snapshots.waiting && this.#snapshots.refresh(), 0);
   }
 
   #onCommands(commands: HookedStreamCommand[], masterOffset: number): void {
     this.metrics.upstreamUp.set(1);
-    const refresh = this.#refresh;
+    const refresh = this.#snapshots.refreshing;
     let output: Uint8Array[] = [];
     let running = masterOffset - commands.reduce((n, c) => n + c.bytes, 0);
     for (const command of commands) {
@@ -387,42 +312,12 @@ export class ReshardProxy implements ReplicationSource {
 
   /** ReplicationSource: the current snapshot, fetching a fresh one when the backlog lost its place. */
   snapshot(): Promise<Snapshot> {
-    const current = this.#snapshot;
-    if (current && this.backlog.start <= current.offset + current.prefix.length) {
-      return Promise.resolve(current);
-    }
-    const incoming = this.#growingSnapshot();
-    if (incoming) return Promise.resolve(incoming);
-    const waiting = new Promise<Snapshot>((resolve) => this.#snapshotWaiters.push(resolve));
-    this.#refreshSnapshot();
-    return waiting;
-  }
-
-  /**
-   * While the main link receives a snapshot, replicas can follow it as it is written. The
-   * stream starts after it, at the current end: no commands flow during a transfer.
-   */
-  #growingSnapshot(): Snapshot | undefined {
-    const incoming = this.#incoming;
-    if (!incoming) return undefined;
-    return {
-      path: incoming.path,
-      size: -1,
-      offset: this.backlog.end,
-      prefix: new Uint8Array(0),
-      growing: incoming,
-    };
+    return this.#snapshots.snapshot();
   }
 
   continuation(replid: string, offset: number): Continuation | undefined {
     if (replid !== this.replid) return undefined;
-    const snapshot = this.#snapshot;
-    // A replica that loaded a snapshot but had not yet read its prefix.
-    if (snapshot?.prefix.length && offset === snapshot.offset) {
-      const from = offset + snapshot.prefix.length;
-      return from >= this.backlog.start ? { prefix: snapshot.prefix, from } : undefined;
-    }
-    return offset >= this.backlog.start ? { prefix: new Uint8Array(0), from: offset } : undefined;
+    return this.#snapshots.continuation(offset);
   }
 
   served(kind: "full" | "partial"): void {
