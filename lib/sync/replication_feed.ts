@@ -8,17 +8,11 @@ import {
   StepChain,
   type StreamCommand,
 } from "../hooks/mod.ts";
-import { decodeReply, encodeCommand, errorMessage, type Reply } from "../resp/mod.ts";
+import { encodeCommand } from "../resp/mod.ts";
 import type { RedisUri } from "./redis_uri.ts";
-import { RestoreWriter } from "./restore_command.ts";
-import {
-  type FeedPosition,
-  isOwnKey,
-  MULTI_FRAME,
-  readCheckpoint,
-  withCheckpoint,
-} from "./feed_checkpoint.ts";
+import { type FeedPosition, isOwnKey, readCheckpoint } from "./feed_checkpoint.ts";
 import type { SyncClient } from "./sync_client.ts";
+import { TargetQueue } from "./target_queue.ts";
 
 export interface FeedStats {
   /** Keys restored from the source's snapshot. */
@@ -31,30 +25,13 @@ export interface FeedStats {
   fullSyncs: number;
 }
 
-/** Stop reading the source while this many commands wait for the target. */
-const HIGH_WATER = 50_000;
-const BATCH = 1000;
-const IN_FLIGHT = 16;
-
-/**
- * One command for the target. Stream commands carry, when they end outside a transaction, the
- * position they lead to: the places a batch may end and a checkpoint may be taken.
- */
-interface QueueItem {
-  frame?: Uint8Array;
-  /** Commands in `frame` (several RESTOREs written back to back); 1 when absent. */
-  count?: number;
-  stream: boolean;
-  position?: FeedPosition;
-}
-
 /**
  * Live replication from the source's replication stream (`--live-source replication`): the
  * replicator is a replica of the source, so nothing is missed, whatever notify-keyspace-events
  * says. The snapshot's entries are RESTOREd (`ABSTTL REPLACE`, byte-exact payloads) and the
  * stream's commands are applied in order, both through the same key filter as reshard. The
  * source's link is paused while the target is behind. Stream commands go in transactions that
- * also record the position in the target ({@link withCheckpoint}), so a restarted run continues
+ * also record the position in the target (see TargetQueue), so a restarted run continues
  * with PSYNC exactly after the last applied command. If the target fails, the feed continues
  * from the position the target holds, or takes a full sync, which RESTORE ... REPLACE makes safe.
  */
@@ -63,15 +40,8 @@ export class ReplicationFeed {
   #link: MasterLink | undefined;
   /** With hooks: link events waiting for the hooks and sinks. */
   #chain: StepChain | undefined;
-  #queue: QueueItem[] = [];
-  /** Commands waiting in the queue (items may hold many). */
-  #queued = 0;
-  readonly #restores = new RestoreWriter();
+  readonly #queue: TargetQueue;
   #closed = false;
-  #wake: (() => void) | undefined;
-  #failure: Error | undefined;
-  /** The current link has ended: the worker drains the queue and stops. */
-  #ended = false;
   /** True once the first snapshot is on the target and commands are flowing. */
   streaming = false;
 
@@ -84,17 +54,19 @@ export class ReplicationFeed {
     readonly snapshotOnly = false,
     /** User hooks and change sinks, run on every entry and command before the target. */
     readonly hooks: Hooks = {},
-  ) {}
+  ) {
+    this.#queue = new TargetQueue(target, this.stats, log, () => this.#link);
+  }
 
   /** Commands handed over and not yet applied. */
   get backlog(): number {
-    return this.#queued + this.#restores.count + (this.#chain?.pending ?? 0);
+    return this.#queue.backlog + (this.#chain?.pending ?? 0);
   }
 
   close(): void {
     this.#closed = true;
     this.#link?.close();
-    this.#wake?.();
+    this.#queue.close();
   }
 
   /**
@@ -108,12 +80,8 @@ export class ReplicationFeed {
       const resume = this.snapshotOnly
         ? undefined
         : await readCheckpoint(this.target).catch(() => undefined);
-      this.#queue = [];
-      this.#queued = 0;
-      this.#restores.take();
-      this.#failure = undefined;
-      this.#ended = false;
-      const worker = this.#apply();
+      this.#queue.reset();
+      const worker = this.#queue.apply();
       try {
         await this.#replicate(resume);
         delay = 100;
@@ -121,12 +89,11 @@ export class ReplicationFeed {
         if (!this.#closed) this.log(`replication from the source: ${(error as Error).message}`);
       }
       this.#link?.close();
-      this.#ended = true;
-      this.#wake?.();
+      this.#queue.end();
       await worker;
-      const failure = this.#failure as Error | undefined;
+      const failure = this.#queue.failure;
       if (failure instanceof HookFailedError) throw failure;
-      if (this.#closed || (this.snapshotOnly && this.streaming && !this.#failure)) return;
+      if (this.#closed || (this.snapshotOnly && this.streaming && !failure)) return;
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 5000);
     }
@@ -144,13 +111,15 @@ export class ReplicationFeed {
     let version = 10;
     const select = (entryDb: number) => {
       if (entryDb === db) return;
-      this.#flushRestores();
-      this.#push({ frame: encodeCommand(["SELECT", String(db = entryDb)]).slice(), stream: false });
+      this.#queue.flushRestores();
+      this.#queue.push({
+        frame: encodeCommand(["SELECT", String(db = entryDb)]).slice(),
+        stream: false,
+      });
     };
     const restore = (entry: EntryParts & { db: number }, rdbVersion: number) => {
       select(entry.db);
-      this.#restores.add(entry, rdbVersion);
-      if (this.#restores.count >= BATCH) this.#flushRestores();
+      this.#queue.restore(entry, rdbVersion);
       this.stats.restored++;
     };
     const onRecord = (record: RdbRecord) => {
@@ -162,9 +131,9 @@ export class ReplicationFeed {
     // entries and commands are passed to the hooks in batches, and events are acknowledged by
     // the sinks before the commands that caused them are queued for the target.
     const chain = this.#chain = new StepChain((error) => {
-      this.#failure = error;
+      this.#queue.failure = error;
       link.close();
-    }, () => this.#queued < HIGH_WATER / 2);
+    }, () => this.#queue.hasRoom);
     const step = (work: () => Promise<void> | void) => chain.step(link, work);
     const snapshot = new HookedSnapshot(
       this.hooks,
@@ -173,8 +142,8 @@ export class ReplicationFeed {
         restore({ ...entry, type: entry.type!, payload: entry.payload! }, rdbVersion),
       (frame, count, entryDb) => {
         select(entryDb);
-        this.#flushRestores();
-        this.#push({ frame, count, stream: false });
+        this.#queue.flushRestores();
+        this.#queue.push({ frame, count, stream: false });
         this.stats.restored += count;
       },
     );
@@ -203,7 +172,7 @@ export class ReplicationFeed {
           ? undefined
           : { replid, offset: running, db: filter.db };
         if ((output && command.args.length) || position) {
-          this.#push({
+          this.#queue.push({
             frame: output && command.args.length ? output.slice() : undefined,
             stream: true,
             position,
@@ -212,13 +181,13 @@ export class ReplicationFeed {
       });
     };
     const snapshotQueued = () => {
-      this.#flushRestores();
+      this.#queue.flushRestores();
       this.streaming = true;
       this.log(`snapshot of the source queued: ${this.stats.restored} keys`);
       if (this.snapshotOnly) link.close();
       // The snapshot is the position of its +FULLRESYNC; the stream starts with a SELECT.
       else {
-        this.#push({
+        this.#queue.push({
           stream: true,
           position: { replid: link.replid, offset: link.offset, db: 0 },
         });
@@ -260,7 +229,7 @@ export class ReplicationFeed {
             // The stream goes on in the database it was in; the target connection must too.
             // The point of continuing is a position too: the SELECT need not wait for the
             // next command to be applied (a stop would otherwise wait for the source's PING).
-            this.#push({
+            this.#queue.push({
               frame: encodeCommand(["SELECT", String(filter.db)]).slice(),
               stream: true,
               position: { replid: link.replid, offset: link.offset, db: filter.db },
@@ -284,7 +253,7 @@ export class ReplicationFeed {
               ? undefined
               : { replid: link.replid, offset: running, db: filter.db };
             if ((output && command.args.length) || position) {
-              this.#push({
+              this.#queue.push({
                 frame: output && command.args.length ? output.slice() : undefined,
                 stream: true,
                 position,
@@ -297,119 +266,6 @@ export class ReplicationFeed {
     this.#link = link;
     await link.run();
     await chain.idle();
-    if (this.#failure) throw this.#failure;
-  }
-
-  /** Queues the RESTOREs written so far as one item. */
-  #flushRestores(): void {
-    if (this.#restores.count === 0) return;
-    const { frame, count } = this.#restores.take();
-    this.#push({ frame, count, stream: false });
-  }
-
-  #push(item: QueueItem): void {
-    this.#queue.push(item);
-    this.#queued += item.count ?? 1;
-    if (this.#queued >= HIGH_WATER) this.#link?.pause();
-    this.#wake?.();
-  }
-
-  /**
-   * Applies queued commands in order, in pipelined batches with several batches in flight (one
-   * connection keeps them in order), so the target never waits for the next batch.
-   */
-  async #apply(): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
-    // Snapshot batches answer one reply per RESTORE; stream batches answer +OK, +QUEUED per
-    // command, then EXEC's array, which holds the commands' own replies (errors included).
-    const settle = async (frames: Uint8Array[], replies: Uint8Array[]) => {
-      const exec = replies.at(-1)!;
-      if (frames[0] !== MULTI_FRAME) return this.#count(replies);
-      const abort = errorMessage(exec);
-      if (abort === undefined) return this.#count(decodeReply(exec));
-      // A command the target refused to queue aborted the whole transaction: apply the batch
-      // without it so the other commands are not lost, then record the position.
-      this.log(`target refused a transaction (${abort}); applying its commands one by one`);
-      this.#count(await this.target.sendEncoded(frames.slice(1, -1)));
-    };
-    try {
-      while (true) {
-        if (this.#queue.length === 0) {
-          if (inFlight.size) {
-            await Promise.race(inFlight);
-            continue;
-          }
-          if (this.#closed || this.#failure || this.#ended) return;
-          await new Promise<void>((resolve) => (this.#wake = resolve));
-          continue;
-        }
-        const batch = this.#nextBatch();
-        if (!batch) {
-          // A transaction of the source is not complete yet: wait for the rest of it.
-          if (inFlight.size) await Promise.race(inFlight);
-          else if (!this.#ended && !this.#closed) {
-            await new Promise<void>((resolve) => (this.#wake = resolve));
-          } else return;
-          continue;
-        }
-        if (this.#queued < HIGH_WATER / 2) this.#link?.resume();
-        const sent: Promise<void> = this.target.sendEncoded(batch.frames, batch.count).then((
-          replies,
-        ) => settle(batch.frames, replies));
-        inFlight.add(sent);
-        sent.then(() => inFlight.delete(sent), () => {});
-        if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-      }
-    } catch (error) {
-      this.#failure = new Error(`target failed: ${(error as Error).message}; syncing again`);
-      this.#queue = [];
-      this.#queued = 0;
-      this.#restores.take();
-      this.#link?.close();
-      await Promise.allSettled(inFlight);
-    }
-  }
-
-  /** Counts applied commands and errors among replies (frames, or EXEC's decoded array). */
-  #count(replies: Uint8Array[] | Reply): void {
-    const list = Array.isArray(replies)
-      ? replies.map((frame) => errorMessage(frame))
-      : replies.type === "array"
-      ? replies.value.map((reply) => (reply.type === "error" ? reply.message : undefined))
-      : [];
-    for (const error of list) {
-      if (error === undefined) this.stats.applied++;
-      else {
-        this.stats.errors++;
-        this.log(`target: ${error}`);
-      }
-    }
-  }
-
-  /**
-   * The next frames to send: snapshot RESTOREs as they are; stream commands up to the last
-   * position within a batch, wrapped with their checkpoint in one transaction. Undefined when
-   * the queue holds only part of a source transaction.
-   */
-  #nextBatch(): { frames: Uint8Array[]; count: number } | undefined {
-    const queue = this.#queue;
-    if (!queue[0].stream) {
-      let n = 0;
-      let count = 0;
-      while (n < queue.length && count < BATCH && !queue[n].stream) count += queue[n++].count ?? 1;
-      this.#queued -= count;
-      return { frames: queue.splice(0, n).map((item) => item.frame!), count };
-    }
-    let end = -1;
-    for (let i = 0; i < queue.length && queue[i].stream; i++) {
-      if (queue[i].position) end = i;
-      if (end >= 0 && i >= BATCH) break;
-    }
-    if (end < 0) return undefined;
-    const items = queue.splice(0, end + 1);
-    this.#queued -= items.length;
-    const frames = items.flatMap((item) => (item.frame ? [item.frame] : []));
-    const wrapped = withCheckpoint(frames, items[end].position!);
-    return { frames: wrapped, count: wrapped.length };
+    if (this.#queue.failure) throw this.#queue.failure;
   }
 }
