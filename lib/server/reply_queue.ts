@@ -71,9 +71,11 @@ export class ReplyQueue {
   #issued = 0;
   #completed = 0;
   #settleWaiters: SettleWaiter[] = [];
-  #outbox: Uint8Array[] = [];
-  // The outbox's other array: the two swap on every write, so writing allocates no array.
-  #spare: Uint8Array[] = [];
+  // Replies to write, in the first #outboxCount places. The array keeps its length (cleared
+  // places hold undefined): emptied to length 0, V8 would drop its storage and allocate anew
+  // for the next reply, once per request.
+  #outbox: (Uint8Array | undefined)[] = [];
+  #outboxCount = 0;
   #unwritten = 0;
   #writing = false;
   // The bytes being written, and how many of them have gone.
@@ -174,7 +176,7 @@ export class ReplyQueue {
 
   /** Resolves once every reply handed to the outbox has been written (or the client left). */
   flushed(): Promise<void> {
-    if (this.#closed || (!this.#writing && this.#outbox.length === 0)) return Promise.resolve();
+    if (this.#closed || (!this.#writing && this.#outboxCount === 0)) return Promise.resolve();
     const flushed = new Promise<void>((resolve) => this.#flushWaiters.push(resolve));
     if (!this.#writing) this.#writeNext();
     return flushed;
@@ -184,6 +186,7 @@ export class ReplyQueue {
     this.#closed = true;
     // What a client will never read is let go now, not when its last write fails.
     this.#outbox = [];
+    this.#outboxCount = 0;
     this.#chunk = undefined;
     this.#drained?.();
     this.#wakeFlushWaiters();
@@ -199,7 +202,7 @@ export class ReplyQueue {
     while (head !== undefined && head.frame !== undefined) {
       // Replies that arrive after the client is gone are dropped, not kept for nobody.
       if (!head.silent && !this.#closed) {
-        this.#outbox.push(head.frame);
+        this.#outbox[this.#outboxCount++] = head.frame;
         this.#unwritten += head.frame.length;
       }
       this.#held -= head.frame.length;
@@ -262,15 +265,17 @@ export class ReplyQueue {
 
   /** Writes everything in the outbox as one chunk; wakes flush waiters when none is left. */
   #writeNext(): void {
-    if (this.#closed || this.#outbox.length === 0) {
+    const count = this.#outboxCount;
+    if (this.#closed || count === 0) {
       this.#wakeFlushWaiters();
       return;
     }
     const parts = this.#outbox;
-    this.#outbox = this.#spare;
-    const chunk = parts.length === 1 ? parts[0] : concatBytes(parts);
-    parts.length = 0;
-    this.#spare = parts;
+    const chunk = count === 1 ? parts[0]! : concatBytes(parts.slice(0, count) as Uint8Array[]);
+    // A long pipeline's array is let go rather than kept by an idle client.
+    if (count > 64) this.#outbox = [];
+    else parts.fill(undefined, 0, count);
+    this.#outboxCount = 0;
     this.#writing = true;
     this.#chunk = chunk;
     this.#chunkWritten = 0;
