@@ -74,6 +74,11 @@ export class NotificationFeed {
       ? await connectTls(addr, this.tls ?? {})
       : await Deno.connect({ hostname: addr.hostname, port: addr.port });
     this.#conn = conn;
+    // Closed while connecting (the run was stopped): nothing to subscribe for.
+    if (this.#closed) {
+      conn.close();
+      return;
+    }
     const commands: string[][] = [];
     if (password !== undefined) {
       commands.push(username ? ["AUTH", username, password] : ["AUTH", password]);
@@ -113,7 +118,8 @@ export class NotificationFeed {
         }
       }
     } catch (error) {
-      confirmed.reject(error);
+      // A read cut short by close() is the end of the feed, not a failure to report.
+      if (!this.#closed) confirmed.reject(error);
     }
     if (!this.#closed) this.lost = true;
     confirmed.resolve();

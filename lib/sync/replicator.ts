@@ -126,6 +126,11 @@ export class Replicator {
       this.#notifications = new NotificationFeed(options.source, options.tls);
       // Subscribed before the snapshot starts: a change made during it is copied again after.
       await this.#notifications.start();
+      // Stopped while subscribing: there is nothing received to apply.
+      if (this.#stopped) {
+        this.#notifications.close();
+        return;
+      }
     }
     if (options.mode !== "live-only") await this.snapshot();
     if (this.#notifications) await this.#liveFromNotifications(this.#notifications);
