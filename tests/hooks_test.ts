@@ -258,7 +258,13 @@ integrationTest(
         onChange: [],
       },
     };
-    const proxy = startProxy(config, { host: "127.0.0.1", port: 0 });
+    // The file, reloaded, no longer names the hooks.
+    const reloaded: Config = { ...config, hooks: undefined };
+    const proxy = startProxy(config, {
+      host: "127.0.0.1",
+      port: 0,
+      loadConfig: () => Promise.resolve(reloaded),
+    });
     try {
       await using c = client(proxy.port);
       assert.deepEqual(await c.hgetall("live"), { name: "a", deleted: "0" });
@@ -267,6 +273,9 @@ integrationTest(
       assert.equal(await d.exists("live"), 1);
       assert.equal(await d.exists("gone"), 0, "and is not copied");
       assert.equal(await s.exists("gone"), 1, "the source keeps it");
+      // Hooks run in a worker started with the proxy: a reload says so rather than ignore them.
+      assert.deepEqual(await proxy.reloadFromFile(), { changed: [], needRestart: ["Hooks"] });
+      assert.deepEqual(await c.hgetall("gone"), {}, "the hooks loaded at start stay in use");
     } finally {
       await proxy.shutdown();
     }

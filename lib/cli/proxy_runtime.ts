@@ -213,6 +213,10 @@ export class ProxyRuntime {
     if (JSON.stringify(next.tls ?? null) !== JSON.stringify(previous.tls ?? null)) {
       needRestart.push("TlsCert/TlsKey/TlsCaCert");
     }
+    // Hooks run in a worker started with the proxy (its permissions fixed at that start).
+    if (JSON.stringify(next.hooks ?? null) !== JSON.stringify(previous.hooks ?? null)) {
+      needRestart.push("Hooks");
+    }
     const upstreams = routerShape(next) !== routerShape(previous);
     if (upstreams && this.#rebalancing) {
       const left = this.#rebalancer?.progress.remaining;
