@@ -6,6 +6,7 @@ import { describeReadError } from "./describe_read_error.ts";
 import { isTable } from "./describe_value.ts";
 import { GROUP_KEYS, readGroup } from "./read_group.ts";
 import { readHooks } from "./read_hooks.ts";
+import { readMigration } from "./read_migration.ts";
 import { readAuthLimits, readUsers, USER_KEYS } from "./read_users.ts";
 import { LIMIT_KEYS, readLimits, readServerTimeouts, SERVER_TIMEOUT_KEYS } from "./read_limits.ts";
 import { LISTEN_TLS_KEYS, readListenTls, readServerTls, SERVER_TLS_KEYS } from "./read_tls.ts";
@@ -38,7 +39,6 @@ const TOP_LEVEL_KEYS = [
   "Migration",
   "Hooks",
 ];
-const MIGRATION_KEYS = ["Sweep", "Match", "Regex", "Rate"];
 const SERVER_KEYS = [
   "Addr",
   "Password",
@@ -150,37 +150,6 @@ function readServer(doc: Table, section: SectionName, file: string): ServerConfi
       : `sentinel ${group.masterName} (${group.sentinels.map((s) => s.addrText).join(",")})`;
   }
   return server;
-}
-
-/** `[Migration]`: the sweeper that moves keys nobody reads. */
-function readMigration(doc: Table): Config["migration"] {
-  const value = doc.Migration;
-  if (value === undefined) return undefined;
-  if (!isTable(value)) throw wrongType("Migration", "a table ([Migration])", value);
-  const table = value as Table;
-  for (const name of Object.keys(table)) {
-    if (MIGRATION_KEYS.includes(name)) continue;
-    const near = suggestKey(name, MIGRATION_KEYS);
-    const hint = near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`;
-    throw new KeyProblem(`Migration.${name}`, `unknown key ${JSON.stringify(name)}${hint}`);
-  }
-  const rate = readCount(table, "Migration.Rate", "Rate", 1000);
-  if (rate === 0) throw new KeyProblem("Migration.Rate", "must be at least 1 key per second");
-  const migration: NonNullable<Config["migration"]> = {
-    sweep: readBoolean(table, "Sweep"),
-    rate,
-  };
-  const match = readOptionalString(table, "Migration.Match", "Match");
-  if (match !== undefined) migration.match = match;
-  const regex = readOptionalString(table, "Migration.Regex", "Regex");
-  if (regex !== undefined) {
-    try {
-      migration.regex = new RegExp(regex);
-    } catch (error) {
-      throw new KeyProblem("Migration.Regex", (error as SyntaxError).message);
-    }
-  }
-  return migration;
 }
 
 function readConfig(doc: Table, file: string): Config {

@@ -370,52 +370,6 @@ Deno.test("describeReadError explains permission problems", () => {
   assert.equal(describeReadError(new Error("disk on fire")), "cannot read the file: disk on fire");
 });
 
-Deno.test("parseConfig reads [Migration] and rejects what the sweeper cannot use", () => {
-  const SOURCE = '[Source]\nAddr = "127.0.0.1:6380"\n';
-  const config = parseConfig(
-    `${SOURCE}${DESTINATION}[Migration]\nSweep = true\nMatch = "user:*"\nRate = 500\n`,
-    FILE,
-  );
-  assert.deepEqual(config.migration, { sweep: true, match: "user:*", rate: 500 });
-  assert.deepEqual(parseConfig(`${SOURCE}${DESTINATION}[Migration]\n`, FILE).migration, {
-    sweep: false,
-    rate: 1000,
-  });
-  assertRejects(
-    `${DESTINATION}[Migration]\nSweep = true\n`,
-    "Migration.Sweep",
-    "needs a [Source] to sweep",
-  );
-  assertRejects(
-    `${SOURCE}${DESTINATION}[Migration]\nRate = 0\n`,
-    "Migration.Rate",
-    "must be at least 1 key per second",
-  );
-  assertRejects(
-    `${SOURCE}${DESTINATION}[Migration]\nSwep = true\n`,
-    "Migration.Swep",
-    'unknown key "Swep" (did you mean "Sweep"?)',
-  );
-});
-
-Deno.test("parseConfig reads [Migration] Regex and refuses an invalid one", () => {
-  const config = parseConfig(
-    `[Source]\nAddr = "h:1"\n[Destination]\nAddr = "h:2"\n[Migration]\nSweep = true\nRegex = "^user:[0-9]+$"\n`,
-    FILE,
-  );
-  assert.deepEqual(config.migration?.regex, /^user:[0-9]+$/);
-  assert.throws(
-    () =>
-      parseConfig(
-        `[Source]\nAddr = "h:1"\n[Destination]\nAddr = "h:2"\n[Migration]\nRegex = "(x"\n`,
-        FILE,
-      ),
-    (error: unknown) =>
-      error instanceof ConfigError && error.key === "Migration.Regex" &&
-      /Invalid regular expression/.test(error.problem),
-  );
-});
-
 Deno.test("parseConfig refuses a ShutdownTimeout that is not a duration, and hides AdminToken", () => {
   assert.throws(
     () => parseConfig(`ShutdownTimeout = "soon"\n${DESTINATION}`, FILE),
