@@ -1,6 +1,7 @@
 import type { TomlValue } from "smol-toml";
 import { describeValue } from "./describe_value.ts";
 import { parseDuration } from "./duration.ts";
+import { suggestKey } from "./suggest_key.ts";
 
 /** A TOML table as smol-toml parses it. */
 export type Table = { [key: string]: TomlValue };
@@ -56,4 +57,17 @@ export function readDurationMs(table: Table, key: string, name: string, fallback
   }
   if (ms < 0) throw new KeyProblem(key, `must not be negative, got ${JSON.stringify(value)}`);
   return ms;
+}
+
+/**
+ * Refuses the first key of `table` that is not in `known`, reported as `at.Key` and with the
+ * nearest known key when one is close (a misspelt key must not be silently ignored).
+ */
+export function refuseUnknownKeys(table: Table, at: string, known: readonly string[]): void {
+  for (const name of Object.keys(table)) {
+    if (known.includes(name)) continue;
+    const near = suggestKey(name, known);
+    const hint = near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`;
+    throw new KeyProblem(`${at}.${name}`, `unknown key ${JSON.stringify(name)}${hint}`);
+  }
 }

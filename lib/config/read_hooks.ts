@@ -4,10 +4,10 @@ import {
   readBoolean,
   readDurationMs,
   readOptionalString,
+  refuseUnknownKeys,
   type Table,
   wrongType,
 } from "./config_reader.ts";
-import { suggestKey } from "./suggest_key.ts";
 
 /** `Hooks = "file.ts"`, or a `[Hooks]` table: user hooks on the proxy's copy on read. */
 export interface HooksConfig {
@@ -59,12 +59,7 @@ export function readHooks(doc: Table, configFile: string): HooksConfig | undefin
     throw wrongType("Hooks", 'a module path such as "hooks.ts", or a [Hooks] table', value);
   }
   const table = value as Table;
-  for (const name of Object.keys(table)) {
-    if (HOOKS_KEYS.includes(name)) continue;
-    const near = suggestKey(name, HOOKS_KEYS);
-    const hint = near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`;
-    throw new KeyProblem(`Hooks.${name}`, `unknown key ${JSON.stringify(name)}${hint}`);
-  }
+  refuseUnknownKeys(table, "Hooks", HOOKS_KEYS);
   const module = readOptionalString(table, "Hooks.Module", "Module");
   const onChange = readStrings(table, "OnChange");
   if (module === undefined && onChange.length === 0) {

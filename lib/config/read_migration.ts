@@ -5,10 +5,10 @@ import {
   readBoolean,
   readCount,
   readOptionalString,
+  refuseUnknownKeys,
   type Table,
   wrongType,
 } from "./config_reader.ts";
-import { suggestKey } from "./suggest_key.ts";
 
 const MIGRATION_KEYS = ["Sweep", "Match", "Regex", "Rate"];
 
@@ -18,12 +18,7 @@ export function readMigration(doc: Table): Config["migration"] {
   if (value === undefined) return undefined;
   if (!isTable(value)) throw wrongType("Migration", "a table ([Migration])", value);
   const table = value as Table;
-  for (const name of Object.keys(table)) {
-    if (MIGRATION_KEYS.includes(name)) continue;
-    const near = suggestKey(name, MIGRATION_KEYS);
-    const hint = near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`;
-    throw new KeyProblem(`Migration.${name}`, `unknown key ${JSON.stringify(name)}${hint}`);
-  }
+  refuseUnknownKeys(table, "Migration", MIGRATION_KEYS);
   const rate = readCount(table, "Migration.Rate", "Rate", 1000);
   if (rate === 0) throw new KeyProblem("Migration.Rate", "must be at least 1 key per second");
   const migration: NonNullable<Config["migration"]> = {

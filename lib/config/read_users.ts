@@ -12,10 +12,10 @@ import {
   readCount,
   readDurationMs,
   readOptionalString,
+  refuseUnknownKeys,
   type Table,
   wrongType,
 } from "./config_reader.ts";
-import { suggestKey } from "./suggest_key.ts";
 
 /** Top-level keys this file reads. */
 export const USER_KEYS = ["Users", "AuthFailureLimit", "AuthFailureWindow"];
@@ -58,12 +58,7 @@ function readUser(value: unknown, index: number): UserConfig {
     throw new KeyProblem(at, "expected a table ([[Users]] with Name, Password, Commands, Keys)");
   }
   const table = value as Table;
-  for (const name of Object.keys(table)) {
-    if (ENTRY_KEYS.includes(name)) continue;
-    const near = suggestKey(name, ENTRY_KEYS);
-    const hint = near === undefined ? "" : ` (did you mean ${JSON.stringify(near)}?)`;
-    throw new KeyProblem(`${at}.${name}`, `unknown key ${JSON.stringify(name)}${hint}`);
-  }
+  refuseUnknownKeys(table, at, ENTRY_KEYS);
   const name = table.Name;
   if (name === undefined) throw new KeyProblem(`${at}.Name`, "required");
   if (typeof name !== "string" || !/^[^\s]+$/.test(name)) {
