@@ -101,16 +101,11 @@ export class Target {
     protocol: 2 | 3 = 2,
     readOnly = false,
   ): Promise<Uint8Array> {
-    const single = this.#single;
-    if (single) {
-      this.metrics.commandSent(this.name, command);
-      return single.send(this.db(clientDb), frame, protocol);
+    const pool = this.#readyPool(readOnly);
+    if (pool === undefined) {
+      return this.#notReady()!.then(() => this.send(clientDb, command, frame, protocol, readOnly));
     }
-    const waiting = this.#notReady();
-    if (waiting) return waiting.then(() => this.send(clientDb, command, frame, protocol, readOnly));
     this.metrics.commandSent(this.name, command);
-    const group = this.group!;
-    const pool = (readOnly ? group.reader() : undefined) ?? group.primary;
     return pool.send(this.db(clientDb), frame, protocol);
   }
 
@@ -123,20 +118,28 @@ export class Target {
     readOnly: boolean,
     sink: ReplySink,
   ): void {
-    let pool = this.#single;
+    const pool = this.#readyPool(readOnly);
     if (pool === undefined) {
-      const group = this.group!;
-      if (group.pending || group.failure) {
-        this.send(clientDb, command, frame, protocol, readOnly).then(
-          (reply) => sink.resolve(reply),
-          (error) => sink.reject(error),
-        );
-        return;
-      }
-      pool = (readOnly ? group.reader() : undefined) ?? group.primary;
+      this.send(clientDb, command, frame, protocol, readOnly).then(
+        (reply) => sink.resolve(reply),
+        (error) => sink.reject(error),
+      );
+      return;
     }
     this.metrics.commandSent(this.name, command);
     pool.sendTo(this.db(clientDb), frame, protocol, sink);
+  }
+
+  /**
+   * The pool a command goes to now: the one server's, or a group's master's (a replica's for a
+   * read-only command when the group reads from replicas); undefined while a group has no
+   * master to send to ({@linkcode #notReady} says when it will, or why not).
+   */
+  #readyPool(readOnly: boolean): UpstreamPool | undefined {
+    if (this.#single) return this.#single;
+    const group = this.group!;
+    if (group.pending || group.failure) return undefined;
+    return (readOnly ? group.reader() : undefined) ?? group.primary;
   }
 
   /** Encodes and sends a command built by the proxy itself. */

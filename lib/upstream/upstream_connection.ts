@@ -200,13 +200,7 @@ export class UpstreamConnection {
 
   /** Sends one encoded command; resolves with its raw reply frame. */
   send(request: Request): Promise<Uint8Array> {
-    if (this.#failure) return Promise.reject(this.#failure);
-    this.#markSent();
-    const reply = new Promise<Uint8Array>((resolve, reject) => {
-      this.#pending.push({ resolve, reject });
-    });
-    this.#write(request);
-    return reply;
+    return new Promise((resolve, reject) => this.sendTo(request, { resolve, reject }));
   }
 
   /** Sends one encoded command; its reply frame (or the connection's failure) goes to `sink`. */

@@ -75,15 +75,15 @@ export class UpstreamPool {
    */
   send(db: number, frame: Request, protocol: 2 | 3 = 2): Promise<Uint8Array> {
     const slot = this.#slot(db, protocol);
-    if (slot.conn && !slot.conn.closed && slot.queue.length === 0) return slot.conn.send(frame);
-    return this.#enqueue(db, protocol, slot, frame);
+    return this.#usable(slot)?.send(frame) ?? this.#enqueue(db, protocol, slot, frame);
   }
 
   /** As {@linkcode send}, with the reply delivered to `sink` instead of a promise. */
   sendTo(db: number, frame: Request, protocol: 2 | 3, sink: ReplySink): void {
     const slot = this.#slot(db, protocol);
-    if (slot.conn && !slot.conn.closed && slot.queue.length === 0) {
-      slot.conn.sendTo(frame, sink);
+    const conn = this.#usable(slot);
+    if (conn) {
+      conn.sendTo(frame, sink);
       return;
     }
     this.#enqueue(db, protocol, slot, frame).then(
@@ -164,6 +164,12 @@ export class UpstreamPool {
     for (const conn of [...this.#idle, ...this.#busy]) conn.close();
     this.#idle = [];
     this.#busy.clear();
+  }
+
+  /** The slot's connection when a command can go on it now (nothing queued before it). */
+  #usable(slot: SharedSlot): UpstreamConnection | undefined {
+    const conn = slot.conn;
+    return conn && !conn.closed && slot.queue.length === 0 ? conn : undefined;
   }
 
   #slot(db: number, protocol: 2 | 3): SharedSlot {
