@@ -27,11 +27,11 @@ export class CommandSequence {
     this.#hold = this.#hold ? Promise.allSettled([this.#hold, dispatched]) : dispatched;
   }
 
-  /** Runs `commands`; returns a promise only when a hold made it wait. */
-  run(commands: Uint8Array[][], readAt: number): Promise<void> | undefined {
+  /** Runs `commands` from `from` on; returns a promise only when a hold made it wait. */
+  run(commands: Uint8Array[][], readAt: number, from = 0): Promise<void> | undefined {
     const host = this.#host;
-    for (let i = 0; i < commands.length; i++) {
-      if (this.#hold) return this.#runHeld(commands, i, readAt);
+    for (let i = from; i < commands.length; i++) {
+      if (this.#hold) return this.#resumeAfterHold(commands, readAt, i);
       if (host.draining) break;
       host.execute(commands[i], readAt);
       if (host.quitting) break;
@@ -47,15 +47,10 @@ export class CommandSequence {
     }
   }
 
-  async #runHeld(commands: Uint8Array[][], from: number, readAt: number): Promise<void> {
-    const host = this.#host;
-    for (let i = from; i < commands.length; i++) {
-      // A held command may hold again (a blocking command sent after a copy).
-      while (this.#hold) await this.#waitForHold();
-      if (host.draining) break;
-      host.execute(commands[i], readAt);
-      if (host.quitting) break;
-    }
+  /** A held command may hold again (a blocking command sent after a copy): run resumes. */
+  async #resumeAfterHold(commands: Uint8Array[][], readAt: number, from: number): Promise<void> {
+    while (this.#hold) await this.#waitForHold();
+    await this.run(commands, readAt, from);
   }
 
   async #waitForHold(): Promise<void> {
