@@ -35,6 +35,17 @@ async function proxyFrom(dir: string, toml: string): Promise<RunningProxy & { fi
   return Object.assign(proxy, { file });
 }
 
+/** A proxy taking TLS clients with the trusted CA's server certificate, in front of `redis`. */
+function tlsProxy(
+  certs: { dir: string; trusted: { serverCert: string; serverKey: string } },
+  redis: RedisServer,
+): Promise<RunningProxy & { file: string }> {
+  return proxyFrom(
+    certs.dir,
+    listenerKeys(certs.trusted) + `[Destination]\nAddr = "${redis.addr}"\n`,
+  );
+}
+
 /** An ioredis client of the proxy over TLS; `client` adds a client certificate. */
 function tlsClient(port: number, tls: { ca: string; cert?: string; key?: string }) {
   const client = new Redis({
@@ -76,11 +87,7 @@ integrationTest("clients connect to the proxy over TLS; plain TCP clients are cl
   await using certs = await makeCertificates();
   await using redis = await RedisServer.start();
   const { trusted } = certs;
-  await using proxy = await proxyFrom(
-    certs.dir,
-    listenerKeys(trusted) +
-      `[Destination]\nAddr = "${redis.addr}"\n`,
-  );
+  await using proxy = await tlsProxy(certs, redis);
   await using client = tlsClient(proxy.port, { ca: certs.read(trusted.ca) });
   assert.equal(await client.set("greeting", "hello"), "OK");
   assert.equal(await client.get("greeting"), "hello");
@@ -110,11 +117,7 @@ integrationTest("a raw TLS client's long pipeline and large values arrive whole"
   await using certs = await makeCertificates();
   await using redis = await RedisServer.start();
   const { trusted } = certs;
-  await using proxy = await proxyFrom(
-    certs.dir,
-    listenerKeys(trusted) +
-      `[Destination]\nAddr = "${redis.addr}"\n`,
-  );
+  await using proxy = await tlsProxy(certs, redis);
   await using client = tlsClient(proxy.port, { ca: certs.read(trusted.ca) });
   const large = "x".repeat(3 * 1024 * 1024);
   assert.equal(await client.set("large", large), "OK");
