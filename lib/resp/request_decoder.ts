@@ -3,6 +3,7 @@ import { ProtocolError } from "./protocol_error.ts";
 import { splitInlineArgs } from "./split_inline_args.ts";
 import { PartialLine } from "./partial_line.ts";
 import { concatBytes } from "./encoder.ts";
+import { BulkBuffer } from "./bulk_buffer.ts";
 
 /** Limits on what one client request may hold; the defaults are Redis's. */
 export interface RequestLimits {
@@ -40,16 +41,13 @@ const IDLE = 0; // the first byte of a request
 const INLINE = 1; // an inline line
 const COUNT = 2; // a "*N" line
 const BULK_HEADER = 3; // a "$N" line
-const BULK_BODY = 4; // bulk data being copied into #bulk
+const BULK_BODY = 4; // bulk data being copied into #bulk (a BulkBuffer)
 const BULK_END = 5; // the two bytes after a bulk (Redis skips them unchecked)
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 // Placeholder between requests; never written to, since a request always sets #args first.
 const NO_ARGS: Uint8Array[] = [];
 const ARGS_PREALLOCATED = 1024;
-// A client can announce 512 MiB and send one byte; growing the buffer from this size on (at
-// most quadrupling copies) bounds what a liar costs while a real big value is copied ~1.3 times.
-const FIRST_BULK_ALLOCATION = 1024 * 1024;
 
 /**
  * Decodes client requests fed as raw socket bytes split anywhere: RESP2 multibulk
@@ -88,14 +86,16 @@ export class RequestDecoder {
   #argCount = 0;
   #argsLeft = 0;
   #argsBytes = 0;
-  // A bulk that did not arrive whole: #bulk may be smaller than #bulkLength until filled.
-  #bulk = EMPTY;
-  #bulkLength = 0;
-  #bulkFilled = 0;
+  #bulk = new BulkBuffer();
+  // The bytes after a bulk still to skip.
   #endLeft = 0;
   #value = 0;
   #streamOffset = 0;
   #failure: ProtocolError | undefined;
+  // Where in the chunk being decoded the current request began, while it may still turn out
+  // to be a canonical frame wholly inside that chunk; -1 once it cannot.
+  #frameStart = -1;
+  #frames: (Uint8Array | undefined)[] = [];
 
   /** @param limits request size limits; omitted ones take Redis's defaults */
   constructor(limits: RequestLimits = {}) {
@@ -107,7 +107,7 @@ export class RequestDecoder {
 
   /** Bytes received and held for the request that is not complete yet. */
   get bufferedBytes(): number {
-    return this.#partial.length + this.#argsBytes + this.#bulkFilled + (this.#stash?.length ?? 0);
+    return this.#partial.length + this.#argsBytes + this.#bulk.filled + (this.#stash?.length ?? 0);
   }
 
   /**
@@ -121,6 +121,16 @@ export class RequestDecoder {
   /** The size limit (configured, or before AUTH) the failed request went over, if any. */
   get limitHit(): RequestLimit | undefined {
     return this.#limitHit;
+  }
+
+  /**
+   * The client's own bytes for each request the last {@linkcode push} returned, at the same
+   * index, when it arrived whole in that chunk as canonical RESP (every line and bulk ended by
+   * CRLF): byte for byte what encoding its arguments gives. Undefined for inline commands,
+   * requests split across chunks and Redis's lenient forms.
+   */
+  get frames(): readonly (Uint8Array | undefined)[] {
+    return this.#frames;
   }
 
   /**
@@ -139,6 +149,7 @@ export class RequestDecoder {
       this.#stash = undefined;
     }
     const out: Uint8Array[][] = [];
+    this.#frames = [];
     try {
       this.#run(chunk, out);
     } catch (error) {
@@ -160,6 +171,8 @@ export class RequestDecoder {
   #run(chunk: Uint8Array, out: Uint8Array[][]): void {
     const n = chunk.length;
     let p = 0;
+    // A request carried over from an earlier chunk is not whole in this one.
+    this.#frameStart = -1;
     while (p < n) {
       switch (this.#state) {
         case IDLE:
@@ -168,13 +181,17 @@ export class RequestDecoder {
             return;
           }
           this.#state = chunk[p] === STAR ? COUNT : INLINE;
+          this.#frameStart = p;
           break;
         case COUNT: {
           let next = this.#partial.length === 0 ? this.#quickHeader(chunk, p, STAR) : -1;
           if (next < 0) {
+            this.#frameStart = -1;
             next = this.#takeLine(chunk, p, CR, "Protocol error: too big mbulk count string");
             if (next < 0) return;
             this.#value = parseInteger(this.#lineBuf, this.#lineStart + 1, this.#lineEnd);
+          } else if (chunk[next - 1] !== LF) {
+            this.#frameStart = -1;
           }
           p = next;
           this.#startRequest(this.#value);
@@ -183,27 +200,29 @@ export class RequestDecoder {
         case BULK_HEADER: {
           let next = this.#partial.length === 0 ? this.#quickHeader(chunk, p, DOLLAR) : -1;
           if (next < 0) {
+            this.#frameStart = -1;
             next = this.#takeLine(chunk, p, CR, "Protocol error: too big bulk count string");
             if (next < 0) return;
             this.#checkDollar();
             this.#value = parseInteger(this.#lineBuf, this.#lineStart + 1, this.#lineEnd);
+          } else if (chunk[next - 1] !== LF) {
+            this.#frameStart = -1;
           }
           p = this.#startBulk(chunk, next, this.#value, out);
           break;
         }
         case BULK_BODY:
-          p = this.#fillBulk(chunk, p);
+          p = this.#bulk.fill(chunk, p);
+          if (this.#bulk.complete) {
+            this.#endLeft = 2;
+            this.#state = BULK_END;
+          }
           break;
         case BULK_END: {
           const skip = Math.min(this.#endLeft, n - p);
           p += skip;
           this.#endLeft -= skip;
-          if (this.#endLeft === 0) {
-            const arg = this.#bulk;
-            this.#bulk = EMPTY;
-            this.#bulkFilled = 0;
-            this.#pushArg(arg, out);
-          }
+          if (this.#endLeft === 0) this.#pushArg(this.#bulk.take(), out, chunk, p);
           break;
         }
         case INLINE: {
@@ -328,45 +347,30 @@ export class RequestDecoder {
       // The data is all here: hand out a view instead of copying.
       const arg = new Uint8Array(chunk.buffer, chunk.byteOffset + p, length);
       if (available >= length + 2) {
-        this.#pushArg(arg, out);
-        return p + length + 2;
+        const end = p + length + 2;
+        if (chunk[end - 2] !== CR || chunk[end - 1] !== LF) this.#frameStart = -1;
+        this.#pushArg(arg, out, chunk, end);
+        return end;
       }
-      this.#bulk = arg;
-      this.#bulkFilled = length;
+      this.#frameStart = -1;
+      this.#bulk.hold(arg);
       this.#endLeft = length + 2 - available;
       this.#state = BULK_END;
       return chunk.length;
     }
-    this.#bulkLength = length;
-    this.#bulk = new Uint8Array(Math.min(length, FIRST_BULK_ALLOCATION));
-    this.#bulkFilled = 0;
+    this.#frameStart = -1;
+    this.#bulk.start(length);
     this.#state = BULK_BODY;
     return p;
   }
 
-  #fillBulk(chunk: Uint8Array, p: number): number {
-    const take = Math.min(this.#bulkLength - this.#bulkFilled, chunk.length - p);
-    const filled = this.#bulkFilled + take;
-    if (filled > this.#bulk.length) {
-      const grown = new Uint8Array(
-        Math.min(this.#bulkLength, Math.max(filled, this.#bulk.length * 4)),
-      );
-      grown.set(this.#bulk.subarray(0, this.#bulkFilled));
-      this.#bulk = grown;
-    }
-    this.#bulk.set(chunk.subarray(p, p + take), this.#bulkFilled);
-    this.#bulkFilled = filled;
-    if (filled === this.#bulkLength) {
-      this.#endLeft = 2;
-      this.#state = BULK_END;
-    }
-    return p + take;
-  }
-
-  #pushArg(arg: Uint8Array, out: Uint8Array[][]): void {
+  // `end` is where the argument's bytes end in `chunk`.
+  #pushArg(arg: Uint8Array, out: Uint8Array[][], chunk: Uint8Array, end: number): void {
     this.#args[this.#argCount++] = arg;
     if (--this.#argsLeft === 0) {
       out.push(this.#args);
+      const start = this.#frameStart;
+      this.#frames.push(start >= 0 ? chunk.subarray(start, end) : undefined);
       this.#args = NO_ARGS;
       this.#argsBytes = 0;
       this.#state = IDLE;
@@ -384,7 +388,9 @@ export class RequestDecoder {
     this.#state = IDLE;
     if (end === start) return;
     const args = splitInlineArgs(buf.subarray(start, end));
-    if (args.length > 0) out.push(args);
+    if (args.length === 0) return;
+    out.push(args);
+    this.#frames.push(undefined);
   }
 
   #error(message: string): ProtocolError {

@@ -14,6 +14,13 @@ export interface RouteContext {
    * when a group would send them to replicas.
    */
   readonly readsFromPrimary?: boolean;
+  /**
+   * While `routeTo` runs: the client's own bytes for `args` when `args` is the very array
+   * decoded from them and they were canonical RESP (see RequestDecoder.frames), else undefined.
+   * A router may send them instead of encoding `args` again. A router that changes a command
+   * makes a new array (as `takeHashOverride` does), never edits `args` in place.
+   */
+  requestFrame?(args: readonly Uint8Array[]): Uint8Array | undefined;
   /** Resolves when every earlier command of this client has its final reply. */
   settled(): Promise<void>;
   /**

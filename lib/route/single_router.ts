@@ -92,7 +92,8 @@ export function forward(
 
 /**
  * {@linkcode forward} with the reply delivered to `sink`, for commands sent at once; false,
- * having done nothing, for the ones that block or wait (they need `forward`).
+ * having done nothing, for the ones that block or wait (they need `forward`). The client's
+ * own bytes go out when `context` has them for `args` (see RouteContext.requestFrame).
  */
 export function forwardTo(
   target: Target,
@@ -106,7 +107,7 @@ export function forwardTo(
   target.sendTo(
     context.db,
     metricName(spec),
-    encodeRequest(args),
+    context.requestFrame?.(args) ?? encodeRequest(args),
     context.protocol,
     readOnly,
     sink,

@@ -1,7 +1,10 @@
 /** What a {@linkcode CommandSequence} runs commands for. */
 export interface SequenceHost {
-  /** Runs one decoded command (its reply is queued in request order). */
-  execute(args: Uint8Array[], readAt: number): void;
+  /**
+   * Runs one decoded command (its reply is queued in request order); `frame` is the client's
+   * bytes for it when the decoder kept them (see RequestDecoder.frames).
+   */
+  execute(args: Uint8Array[], readAt: number, frame?: Uint8Array): void;
   /** No further command is to run (a graceful shutdown is draining the client). */
   readonly draining: boolean;
   /** The client sent QUIT (or was killed): nothing after it runs. */
@@ -27,13 +30,21 @@ export class CommandSequence {
     this.#hold = this.#hold ? Promise.allSettled([this.#hold, dispatched]) : dispatched;
   }
 
-  /** Runs `commands` from `from` on; returns a promise only when a hold made it wait. */
-  run(commands: Uint8Array[][], readAt: number, from = 0): Promise<void> | undefined {
+  /**
+   * Runs `commands` from `from` on, `frames` being their bytes as the decoder kept them;
+   * returns a promise only when a hold made it wait.
+   */
+  run(
+    commands: Uint8Array[][],
+    readAt: number,
+    frames: readonly (Uint8Array | undefined)[] = [],
+    from = 0,
+  ): Promise<void> | undefined {
     const host = this.#host;
     for (let i = from; i < commands.length; i++) {
-      if (this.#hold) return this.#resumeAfterHold(commands, readAt, i);
+      if (this.#hold) return this.#resumeAfterHold(commands, readAt, frames, i);
       if (host.draining) break;
-      host.execute(commands[i], readAt);
+      host.execute(commands[i], readAt, frames[i]);
       if (host.quitting) break;
     }
     return undefined;
@@ -48,9 +59,14 @@ export class CommandSequence {
   }
 
   /** A held command may hold again (a blocking command sent after a copy): run resumes. */
-  async #resumeAfterHold(commands: Uint8Array[][], readAt: number, from: number): Promise<void> {
+  async #resumeAfterHold(
+    commands: Uint8Array[][],
+    readAt: number,
+    frames: readonly (Uint8Array | undefined)[],
+    from: number,
+  ): Promise<void> {
     while (this.#hold) await this.#waitForHold();
-    await this.run(commands, readAt, from);
+    await this.run(commands, readAt, frames, from);
   }
 
   async #waitForHold(): Promise<void> {

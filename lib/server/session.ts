@@ -7,7 +7,8 @@ import type { Credentials } from "./credentials.ts";
 import { answerLocally, type ClientState, NO_AUTH_COMMANDS } from "./local_commands.ts";
 import { clientCommand, type ClientView } from "./client_command.ts";
 import { Feeds } from "./feeds.ts";
-import { ReplyQueue } from "./reply_queue.ts";
+import type { ReplyQueue } from "./reply_queue.ts";
+import { clientReplyQueue } from "./client_reply_queue.ts";
 import {
   notInSubscribedContext,
   RESET_REPLY,
@@ -48,6 +49,9 @@ export class Session
   replyMode: "on" | "off" | "skip" = "on";
   /** Set by WAIT: the client reads what it wrote, so a group keeps its reads on the master. */
   readsFromPrimary = false;
+  // The command the router's fast path is running on, and its bytes as the client sent them.
+  #routedArgs: Uint8Array[] | undefined;
+  #routedFrame: Uint8Array | undefined;
   name: string | undefined;
   user: AclUser | undefined;
   readonly host: string;
@@ -78,14 +82,7 @@ export class Session
       maxMultibulkLength: limits.maxMultibulkLength,
       authRequired: () => this.user === undefined,
     });
-    this.#replies = new ReplyQueue(
-      conn,
-      options.metrics,
-      options.maxPendingReplies ?? 10_000,
-      () => this.close(),
-      limits.outputBufferLimit ?? 0,
-      () => this.#outputBufferExceeded(),
-    );
+    this.#replies = clientReplyQueue(conn, options, this);
   }
 
   /**
@@ -98,15 +95,6 @@ export class Session
     const feeding = this.#feeds.monitoring || this.#feeds.subscribed;
     if (this.#closed || feeding || this.#replies.busy) return 0;
     return now - Math.max(this.lastCommandAt, this.#replies.lastWriteAt);
-  }
-
-  #outputBufferExceeded(): void {
-    this.#options.metrics.limitExceeded("output_buffer");
-    this.#options.log?.warn("client output buffer limit reached, closing", {
-      client: this.id,
-      addr: this.addr,
-    });
-    this.close();
   }
 
   get dbNumber(): number {
@@ -203,7 +191,7 @@ export class Session
       if (!(error instanceof ProtocolError)) throw error;
       return this.#refuseMalformed(error, readAt);
     }
-    const held = this.#sequence.run(commands, readAt);
+    const held = this.#sequence.run(commands, readAt, this.#decoder.frames);
     return held === undefined ? true : held.then(() => true);
   }
 
@@ -219,6 +207,10 @@ export class Session
     });
     this.#replies.push(encodeError(`ERR ${error.message}`), "protocol-error", readAt);
     return false;
+  }
+
+  requestFrame(args: readonly Uint8Array[]): Uint8Array | undefined {
+    return args === this.#routedArgs ? this.#routedFrame : undefined;
   }
 
   get router(): Router {
@@ -281,7 +273,7 @@ export class Session
     return this.#draining;
   }
 
-  execute(args: Uint8Array[], readAt: number): void {
+  execute(args: Uint8Array[], readAt: number, frame?: Uint8Array): void {
     // One lookup, on the raw bytes; only unknown commands are lower-cased by hand.
     const spec = lookupCommand(args);
     const name = spec === undefined ? lowerAsciiString(args[0]) : parentName(spec.name);
@@ -310,7 +302,15 @@ export class Session
       const router = this.#options.router;
       try {
         // Most commands: sent at once, the reply delivered to its place with no promise.
-        if (router.routeTo?.(args, spec, this, pending)) {
+        let sent: boolean | undefined;
+        this.#routedArgs = args;
+        this.#routedFrame = frame;
+        try {
+          sent = router.routeTo?.(args, spec, this, pending);
+        } finally {
+          this.#routedArgs = this.#routedFrame = undefined;
+        }
+        if (sent) {
           this.#replies.pushPending(pending);
           return;
         }
