@@ -134,7 +134,9 @@ function decodeRequests(pieces: Uint8Array[], limits: RequestLimits): Outcome<Ui
   const items: Uint8Array[][] = [];
   for (const piece of pieces) {
     try {
-      items.push(...decoder.push(piece));
+      const decoded = decoder.push(piece);
+      expectFramesEncodeArguments(decoded, decoder.frames);
+      items.push(...decoded);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       items.push(...error.commands);
@@ -143,6 +145,24 @@ function decodeRequests(pieces: Uint8Array[], limits: RequestLimits): Outcome<Ui
     }
   }
   return { items };
+}
+
+// A request's kept bytes go upstream in place of its arguments: they must be exactly what
+// encoding the arguments gives, or the upstream would run something else.
+function expectFramesEncodeArguments(
+  decoded: Uint8Array[][],
+  frames: readonly (Uint8Array | undefined)[],
+): void {
+  if (frames.length !== decoded.length) {
+    throw new InvariantError(`${frames.length} frames kept for ${decoded.length} requests`);
+  }
+  decoded.forEach((args, i) => {
+    const frame = frames[i];
+    if (frame !== undefined && !sameBytes(frame, encodeCommand(args))) {
+      const text = JSON.stringify(latin1.decode(frame.subarray(0, 80)));
+      throw new InvariantError(`request ${i}: kept bytes ${text} differ from its encoding`);
+    }
+  });
 }
 
 function scanReplies(pieces: Uint8Array[]): Outcome<Uint8Array> {
