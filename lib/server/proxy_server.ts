@@ -5,7 +5,7 @@ import type { Log } from "../log/mod.ts";
 import { type Router, RouterSwitch, withDeadline } from "../route/mod.ts";
 import { type ClientLimits, DEFAULT_CLIENT_LIMITS, type ListenTlsConfig } from "../config/mod.ts";
 import { type ClientListener, listenClients } from "./client_listener.ts";
-import { refusedCommand } from "./command_policy.ts";
+import { type PolicyOptions, refusedCommand } from "./command_policy.ts";
 import { IdleReaper, refuseClient, sessionLimits } from "./client_limits.ts";
 import { Credentials } from "./credentials.ts";
 import { Session } from "./session.ts";
@@ -63,7 +63,8 @@ export class ProxyServer {
   #options: ProxyServerOptions;
   #routers: RouterSwitch;
   #credentials: Credentials;
-  #allowFlush: boolean;
+  // Replaced, not edited, on reload; read for every command, so not rebuilt per command.
+  #commandPolicy: PolicyOptions;
   #sessions = new Set<Session>();
   #nextId = 1;
   #accepting: Promise<void>;
@@ -90,7 +91,7 @@ export class ProxyServer {
       limits: options.authLimits,
       onFailure: (reason) => failures.labels(reason).inc(),
     });
-    this.#allowFlush = options.allowFlush ?? false;
+    this.#commandPolicy = { allowFlush: options.allowFlush ?? false };
     this.#idleReaper = new IdleReaper(() => this.#sessions, options.metrics, options.log);
     this.#setLimits(options.limits);
     this.#accepting = this.#acceptLoop();
@@ -118,7 +119,7 @@ export class ProxyServer {
   reconfigure(policy: ClientPolicy): void {
     const users = new UserDirectory(policy.password, policy.users);
     this.#credentials.update(users, policy.authLimits);
-    this.#allowFlush = policy.allowFlush ?? false;
+    this.#commandPolicy = { allowFlush: policy.allowFlush ?? false };
     for (const session of this.#sessions) session.rebind(users);
     this.#setLimits(policy.limits);
   }
@@ -203,7 +204,7 @@ export class ProxyServer {
       credentials: this.#credentials,
       commandLog: this.#options.commandLog,
       registry: { clients: () => this.#sessions },
-      refuse: (name) => refusedCommand(name, { allowFlush: this.#allowFlush }),
+      refuse: (name) => refusedCommand(name, this.#commandPolicy),
       limits: sessionLimits(this.#limits),
       log,
     });
