@@ -51,3 +51,16 @@ integrationTest("migration: FLUSHALL with AllowFlush empties both servers", asyn
   assert.equal(await src.dbsize(), 0);
   assert.equal(await client.get("new"), null);
 });
+
+integrationTest("AllowFlush takes effect on reload, both ways", async () => {
+  await using m = await Migration.start({ withSource: false });
+  await using client = m.client();
+  await client.set("k", "1");
+  await m.proxy.reload({ ...m.config, allowFlush: true });
+  assert.equal(await client.flushdb(), "OK");
+  assert.equal(await client.get("k"), null);
+  await client.set("k", "2");
+  await m.proxy.reload({ ...m.config, allowFlush: false });
+  await assert.rejects(client.flushdb(), /FLUSHDB is disabled/);
+  assert.equal(await client.get("k"), "2");
+});
