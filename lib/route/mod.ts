@@ -3,6 +3,7 @@ export {
   isBlocking,
   metricName,
   type PinnedCommand,
+  type Redirection,
   type RouteContext,
   type Router,
 } from "./router.ts";

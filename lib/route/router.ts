@@ -37,6 +37,13 @@ export interface PinnedCommand {
   readonly args: Uint8Array[];
 }
 
+/** Where a Redis Cluster's MOVED or ASK reply sends a command. */
+export interface Redirection {
+  readonly target: Target;
+  /** ASK: the slot is being migrated, and the command must follow ASKING on that node. */
+  readonly asking: boolean;
+}
+
 /** Decides where a command goes and produces its reply frame. */
 export interface Router {
   /**
@@ -68,6 +75,12 @@ export interface Router {
    * names no key. Routers without it run every transaction on `primary`.
    */
   pin?(args: Uint8Array[], spec: CommandSpec | undefined): PinnedCommand | Uint8Array | undefined;
+  /**
+   * Routers over a Redis Cluster only: where a MOVED or ASK reply from `from` sends the command
+   * (a MOVED also updates the router's slot map); undefined for any other reply. For commands
+   * the router did not send itself (a transaction's, on a connection of its own).
+   */
+  redirection?(reply: Uint8Array, from: Target): Redirection | undefined;
   /**
    * Routers that take arguments of their own off a command (a ring's `hash=KEY`): how many
    * arguments the command has without them, for the arity check.

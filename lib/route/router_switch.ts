@@ -98,6 +98,12 @@ export class RouterSwitch implements Router {
     return current.pin && ((args, spec) => current.pin!(args, spec));
   }
 
+  /** The current router's, when it has one (a router over a Redis Cluster). */
+  get redirection(): Router["redirection"] {
+    const current = this.#current;
+    return current.redirection && ((reply, from) => current.redirection!(reply, from));
+  }
+
   get routedLength(): Router["routedLength"] {
     const current = this.#current;
     return current.routedLength && ((args) => current.routedLength!(args));

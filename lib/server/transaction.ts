@@ -5,6 +5,7 @@ import { CROSSSLOT } from "../shard/mod.ts";
 import type { Request, UpstreamConnection, UpstreamPool } from "../upstream/mod.ts";
 import { bytesToText } from "../util/key_string.ts";
 import { SUBSCRIBE_COMMANDS } from "./subscriber.ts";
+import { ClusterTransactionLog } from "./transaction_replay.ts";
 
 /** What a transaction needs from the client session it belongs to. */
 export interface TransactionHost {
@@ -66,7 +67,10 @@ interface QueuedSelect {
  * Over a ring or a cluster (a router with `pin`) the transaction runs on the node of the first
  * command that names keys (or of WATCH's keys): MULTI and the keyless commands before that one
  * wait in the proxy, answered OK and QUEUED, and are sent ahead of it. A later command whose
- * keys are on another node gets CROSSSLOT and EXEC aborts, as in Redis Cluster.
+ * keys are on another node gets CROSSSLOT and EXEC aborts, as in Redis Cluster. Over a Redis
+ * Cluster, a queued command answered MOVED or ASK (its slot moved, or is moving) is answered
+ * QUEUED, and once that node refused EXEC the whole transaction is queued again on the node
+ * named and run there; not after WATCH, whose keys were watched on the first node.
  */
 export class Transaction {
   #host: TransactionHost;
@@ -84,6 +88,8 @@ export class Transaction {
   #target: Target | undefined;
   /** Over several nodes: MULTI and the keyless commands sent once the node is known. */
   #waiting: Request[] | undefined;
+  /** Over a Redis Cluster: what to queue again elsewhere when the node redirects. */
+  #log: ClusterTransactionLog | undefined;
 
   constructor(host: TransactionHost) {
     this.#host = host;
@@ -123,6 +129,7 @@ export class Transaction {
           this.#selects = [];
           this.#db = this.#host.db;
           this.#waiting = [MULTI_FRAME];
+          if (this.#host.router.redirection) this.#log = new ClusterTransactionLog([MULTI_FRAME]);
           return OK;
         }
         if (!this.#inMulti) {
@@ -153,8 +160,12 @@ export class Transaction {
         if (pinned instanceof Uint8Array) return pinned;
         if (pinned && this.#target && pinned.target !== this.#target) return CROSSSLOT;
         this.#begin(pinned?.target);
+        if (this.#host.router.redirection) {
+          this.#log ??= new ClusterTransactionLog();
+          this.#log.watched = true;
+        }
         const prepared = this.#host.router.prepare(args, spec, this.#db);
-        return this.#send(encodeRequest(pinned?.args ?? args), prepared);
+        return this.#followRedirection(this.#send(encodeRequest(pinned?.args ?? args), prepared));
       }
       case "unwatch":
         if (this.#inMulti) break;
@@ -177,7 +188,10 @@ export class Transaction {
     if (pinned === undefined) return { args };
     if (pinned instanceof Uint8Array) return pinned;
     if (!this.#opened) this.#pinTo(pinned.target);
-    else if (this.#target !== pinned.target) return CROSSSLOT;
+    // A command redirected from this node taught the router where the slot is now.
+    else if (this.#target !== pinned.target && this.#log?.redirection?.target !== pinned.target) {
+      return CROSSSLOT;
+    }
     return pinned;
   }
 
@@ -207,6 +221,7 @@ export class Transaction {
     this.#inMulti = false;
     this.#target = undefined;
     this.#waiting = undefined;
+    this.#log = undefined;
     // Commands already sent still get their replies; the connection closes after them.
     opening?.then((conn) => {
       conn.tainted = true;
@@ -257,12 +272,21 @@ export class Transaction {
     }
     if (name === "select") this.#queueSelect(args);
     this.#queued++;
+    const frame = encodeRequest(sent);
+    this.#log?.frames.push(frame);
     if (this.#waiting) {
-      this.#waiting.push(encodeRequest(sent));
+      this.#waiting.push(frame);
       return QUEUED;
     }
     const prepared = this.#host.router.prepare(args, spec, this.#db);
-    return this.#send(encodeRequest(sent), prepared);
+    return this.#followRedirection(this.#send(frame, prepared));
+  }
+
+  /** Over a Redis Cluster: see ClusterTransactionLog.follow. */
+  #followRedirection(reply: Promise<Uint8Array>): Promise<Uint8Array> {
+    const from = this.#target;
+    if (this.#log === undefined || from === undefined) return reply;
+    return this.#log.follow(reply, this.#host.router, from);
   }
 
   /**
@@ -286,7 +310,9 @@ export class Transaction {
       return EXECABORT;
     }
     const selects = this.#selects;
-    const reply = this.#finish(this.#send(EXEC_FRAME));
+    const log = this.#log;
+    let reply = this.#finish(this.#send(EXEC_FRAME));
+    if (log) reply = log.settle(reply, this.#host.router, this.#db, this.#host.protocol);
     if (selects.length === 0) return reply;
     return reply.then((frame) => {
       const results = decodeReply(frame);
@@ -308,6 +334,7 @@ export class Transaction {
     this.#inMulti = false;
     this.#target = undefined;
     this.#waiting = undefined;
+    this.#log = undefined;
     const release = () => {
       opening?.then((conn) => pool?.release(conn), () => {});
     };

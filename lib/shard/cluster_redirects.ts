@@ -1,7 +1,7 @@
 import type { CommandSpec } from "../commands/mod.ts";
 import type { Log } from "../log/mod.ts";
 import { decodeReply, encodeRequest, errorMessage } from "../resp/mod.ts";
-import type { RouteContext } from "../route/mod.ts";
+import type { Redirection, RouteContext, Target } from "../route/mod.ts";
 import { UpstreamError } from "../upstream/mod.ts";
 import { ClusterPlacement, hostOf } from "./cluster_placement.ts";
 import type { Redirects, ShardedRouter, Where } from "./sharded_router.ts";
@@ -127,6 +127,20 @@ export class ClusterRedirects implements Redirects {
       reply = await this.#router.member(node).router.route(args, spec, context);
     }
     return reply;
+  }
+
+  redirection(reply: Uint8Array, from: Target): Redirection | undefined {
+    const placement = this.#placement;
+    const fromNode = this.#router.nodeOf(from);
+    if (fromNode === undefined) return undefined;
+    const redirect = parseRedirect(reply, placement.nodes[fromNode].addrText);
+    if (redirect === undefined) return undefined;
+    const node = placement.nodeIndex(redirect.addrText);
+    if (redirect.kind === "MOVED") {
+      placement.moved(redirect.slot, node);
+      this.#refreshSoon();
+    }
+    return { target: this.#router.member(node).target, asking: redirect.kind === "ASK" };
   }
 
   async #ask(node: number, args: Uint8Array[], context: RouteContext): Promise<Uint8Array> {

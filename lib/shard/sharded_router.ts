@@ -1,7 +1,7 @@
 import { type CommandSpec, extractKeys, type KeyRef } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
 import type { ReplySink } from "../upstream/mod.ts";
-import type { PinnedCommand, RouteContext, Router, Target } from "../route/mod.ts";
+import type { PinnedCommand, Redirection, RouteContext, Router, Target } from "../route/mod.ts";
 import { FAN_OUT_COMMANDS, fanOut } from "./fan_out.ts";
 import { takeHashOverride } from "./hash_key.ts";
 import { unionDbsize } from "./source_keyspace.ts";
@@ -31,6 +31,8 @@ export interface Redirects {
     spec: CommandSpec | undefined,
     context: RouteContext,
   ): Promise<Uint8Array>;
+  /** See Router.redirection. */
+  redirection(reply: Uint8Array, from: Target): Redirection | undefined;
   close(): void;
 }
 
@@ -233,6 +235,16 @@ export class ShardedRouter implements Router {
     const pinned = this.#pin(args, spec);
     if (pinned === undefined || pinned instanceof Uint8Array) return pinned;
     return { target: this.member(pinned.node).target, args: pinned.args };
+  }
+
+  redirection(reply: Uint8Array, from: Target): Redirection | undefined {
+    return this.#redirects?.redirection(reply, from);
+  }
+
+  /** The index of the node whose member has `target`, among the members made so far. */
+  nodeOf(target: Target): number | undefined {
+    const index = this.#byIndex.findIndex((member) => member?.target === target);
+    return index < 0 ? undefined : index;
   }
 
   #pin(args: Uint8Array[], spec: CommandSpec | undefined): Pinned | undefined {

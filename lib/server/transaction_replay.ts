@@ -1,0 +1,88 @@
+import { encodeCommand, errorMessage, QUEUED } from "../resp/mod.ts";
+import type { Redirection, Router, Target } from "../route/mod.ts";
+import type { Request } from "../upstream/mod.ts";
+
+const ASKING_FRAME = encodeCommand(["ASKING"]);
+const EXEC_FRAME = encodeCommand(["EXEC"]);
+const DISCARD_FRAME = encodeCommand(["DISCARD"]);
+/** Nodes a transaction is queued on before its last EXEC is passed on as it is. */
+const MAX_NODES = 3;
+
+/**
+ * A transaction over a Redis Cluster, as queued so far: its frames from MULTI on, and the
+ * redirection a queued command got, if any (its slot moved, or is moving, since the proxy
+ * last read the slot map).
+ */
+export class ClusterTransactionLog {
+  readonly frames: Request[];
+  redirection: Redirection | undefined;
+  /** WATCH was sent: its keys were watched on the node that redirected, so no replay. */
+  watched = false;
+
+  constructor(frames: Request[] = []) {
+    this.frames = frames;
+  }
+
+  /**
+   * The reply to a command sent to `from` for this transaction: a MOVED or ASK teaches the
+   * router where the slot is now, and in MULTI (without WATCH) it is answered QUEUED, the
+   * transaction to be queued again there.
+   */
+  async follow(reply: Promise<Uint8Array>, router: Router, from: Target): Promise<Uint8Array> {
+    const frame = await reply;
+    const redirection = router.redirection?.(frame, from);
+    if (redirection === undefined || this.watched) return frame;
+    this.redirection ??= redirection;
+    return QUEUED;
+  }
+
+  /**
+   * EXEC's reply; or, when a queued command was redirected and the node therefore refused EXEC
+   * (so nothing ran), the reply of the transaction queued again where it was sent, and run.
+   */
+  async settle(
+    exec: Promise<Uint8Array>,
+    router: Router,
+    db: number,
+    protocol: 2 | 3,
+  ): Promise<Uint8Array> {
+    const frame = await exec;
+    if (this.redirection === undefined || !isExecAbort(frame)) return frame;
+    return await replayTransaction(router, this.redirection, this.frames, db, protocol);
+  }
+}
+
+/**
+ * Queues `frames` (MULTI and the commands after it) on the node `first` names, after ASKING
+ * when it is an ASK, and sends EXEC there. When a command is redirected again, the
+ * transaction is discarded there and goes on to the next node, up to MAX_NODES nodes. Only
+ * called after the node first tried refused EXEC (EXECABORT), so nothing ran anywhere before.
+ */
+async function replayTransaction(
+  router: Router,
+  first: Redirection,
+  frames: readonly Request[],
+  db: number,
+  protocol: 2 | 3,
+): Promise<Uint8Array> {
+  let redirection = first;
+  for (let node = 1;; node++) {
+    const target = redirection.target;
+    const conn = await target.pool.acquire(target.db(db), protocol);
+    let again: Redirection | undefined;
+    try {
+      const sent = redirection.asking ? [conn.send(ASKING_FRAME)] : [];
+      for (const frame of frames) sent.push(conn.send(frame));
+      for (const reply of await Promise.all(sent)) again ??= router.redirection?.(reply, target);
+      if (again === undefined || node === MAX_NODES) return await conn.send(EXEC_FRAME);
+      await conn.send(DISCARD_FRAME);
+    } finally {
+      target.pool.release(conn);
+    }
+    redirection = again;
+  }
+}
+
+function isExecAbort(frame: Uint8Array): boolean {
+  return frame[0] === 0x2d && (errorMessage(frame) ?? "").startsWith("EXECABORT");
+}
