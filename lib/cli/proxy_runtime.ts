@@ -4,7 +4,8 @@ import { type Config, DEFAULT_SHUTDOWN_TIMEOUT_MS } from "../config/mod.ts";
 import { type HealthProbe, Metrics } from "../http/mod.ts";
 import { groupsOf, registerGroupMetrics } from "../failover/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { copierMove, Sweeper } from "../migrate/mod.ts";
+import { Sweeper } from "../migrate/mod.ts";
+import { sweepPlanOf } from "./migration_sweep.ts";
 import { buildRebalancingRouter, buildRouter, MigrateRouter, type Router } from "../route/mod.ts";
 import { Rebalancer, type RebalancingRouter } from "../shard/mod.ts";
 import { ProxyServer } from "../server/mod.ts";
@@ -309,8 +310,10 @@ export class ProxyRuntime {
   #startSweeper(router: Router): void {
     this.#sweeper = undefined;
     const options = this.#config.migration;
-    if (!options?.sweep || !(router instanceof MigrateRouter)) return;
-    this.#sweeper = new Sweeper(router.source, copierMove(router.copier), {
+    if (!options?.sweep) return;
+    const plan = sweepPlanOf(router);
+    if (plan === undefined) return;
+    this.#sweeper = new Sweeper(plan.source, plan.move, {
       match: options.match,
       regex: options.regex,
       rate: options.rate,

@@ -168,10 +168,6 @@ function readConfig(doc: Table, file: string): Config {
     if (migration.sweep && source === undefined) {
       throw new KeyProblem("Migration.Sweep", "needs a [Source] to sweep");
     }
-    const spread = destination.group?.mode;
-    if (migration.sweep && (spread === "ring" || spread === "cluster")) {
-      throw new KeyProblem("Migration.Sweep", `not yet supported into a ${spread} [Destination]`);
-    }
     config.migration = migration;
   }
   if (password !== undefined) config.password = password;

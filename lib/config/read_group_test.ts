@@ -160,11 +160,6 @@ Deno.test("ring and cluster keys are checked", () => {
     /only used with Mode = "ring"/,
   );
   rejects(
-    `[Source]\nAddr = "h:9"\n${d}Mode = "ring"\nAddrs = ["h:1"]\n[Migration]\nSweep = true\n`,
-    "Migration.Sweep",
-    /not yet supported into a ring/,
-  );
-  rejects(
     `[Source]\nMode = "ring"\nAddrs = ["h:1"]\n${d}Addr = "h:2"\n`,
     "Source.Mode",
     /not yet supported for \[Source\]/,

@@ -84,6 +84,11 @@ export class ShardedRouter implements Router {
     return member;
   }
 
+  /** The `[Source]` of a migration into the nodes, if any. */
+  get source(): Target | undefined {
+    return this.#options.source;
+  }
+
   /** The member serving node `index` of the placement now. */
   member(index: number): ShardMember {
     // Node indexes never change meaning, so the lookup by address is done once per node.
