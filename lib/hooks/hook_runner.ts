@@ -9,16 +9,7 @@ import {
   unpackResults,
   type WireEntry,
 } from "./wire.ts";
-
-/** The hooks module could not be started (not found, a syntax error, a missing flag). */
-export class HookLoadError extends Error {
-  override name = "HookLoadError";
-}
-
-/** A hook failed under the `stop` policy (or `retry` ran out): replication must stop. */
-export class HookFailedError extends Error {
-  override name = "HookFailedError";
-}
+import { HookFailedError, HookLoadError } from "./hook_errors.ts";
 
 /** Calls by outcome, as `remiro_hook_calls_total{hook,result}` exports them. */
 export interface HookCounts {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeDump, encodeDump, RdbEntry } from "../rdb/mod.ts";
-import { HookFailedError, HookLoadError, HookRunner, UNCHANGED } from "./hook_runner.ts";
+import { HookFailedError, HookLoadError } from "./hook_errors.ts";
+import { HookRunner, UNCHANGED } from "./hook_runner.ts";
 import type { HookOptions } from "./hook_types.ts";
 import { packEntries, type WireEntry } from "./wire.ts";
 

@@ -20,11 +20,10 @@ export {
   type Batch,
   type HookCounts,
   type HookDecision,
-  HookFailedError,
-  HookLoadError,
   HookRunner,
   UNCHANGED,
 } from "./hook_runner.ts";
+export { HookFailedError, HookLoadError } from "./hook_errors.ts";
 export { EntryPacker, type Packed, unpackEntries, type WireEntry } from "./wire.ts";
 export {
   changeKindOf,
