@@ -93,6 +93,31 @@ integrationTest("cluster: a transaction on a slot being migrated follows ASK", a
   assert.equal(await newOwner.get(key), "v1+", "the transaction ran on the importing node");
 });
 
+integrationTest("cluster: a transaction split by a slot migration gets TRYAGAIN", async () => {
+  const key = "tx-split";
+  await using setup = await clusterWithKey(key);
+  const { ring, slot, from, to } = setup;
+  await using client = ring.client();
+  await client.set(key, "moving");
+  await client.set(`{${key}}stays`, "here");
+  // One key left for the importing node, the other is still on the migrating one.
+  const finish = await beginSlotMove(ring, slot, from, to, [key]);
+  await using conn = await RawConnection.open(ring.proxy.port);
+  const replies = await conn.call(
+    ["MULTI"],
+    ["SET", `{${key}}stays`, "changed"],
+    ["SET", key, "changed"],
+    ["EXEC"],
+  );
+  assert.match(replies[3], /^-TRYAGAIN /);
+  await using oldOwner = ring.nodeClient(from);
+  assert.equal(await oldOwner.get(`{${key}}stays`), "here", "nothing ran");
+  await oldOwner.migrate("127.0.0.1", ring.nodes[to].port, "", 0, 5000, "KEYS", `{${key}}stays`);
+  await finish();
+  await using newOwner = ring.nodeClient(to);
+  assert.deepEqual(await newOwner.mget(key, `{${key}}stays`), ["moving", "here"], "nothing ran");
+});
+
 integrationTest("cluster: after WATCH, a moved slot's transaction is not run again", async () => {
   const key = "tx-watched";
   await using setup = await clusterWithKey(key);

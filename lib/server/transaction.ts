@@ -165,7 +165,8 @@ export class Transaction {
           this.#log.watched = true;
         }
         const prepared = this.#host.router.prepare(args, spec, this.#db);
-        return this.#followRedirection(this.#send(encodeRequest(pinned?.args ?? args), prepared));
+        const reply = this.#send(encodeRequest(pinned?.args ?? args), prepared);
+        return this.#followRedirection(reply, true);
       }
       case "unwatch":
         if (this.#inMulti) break;
@@ -183,16 +184,16 @@ export class Transaction {
   #pin(
     spec: CommandSpec | undefined,
     args: Uint8Array[],
-  ): { args: Uint8Array[] } | Uint8Array {
+  ): { args: Uint8Array[]; keyed: boolean } | Uint8Array {
     const pinned = this.#host.router.pin!(args, spec);
-    if (pinned === undefined) return { args };
+    if (pinned === undefined) return { args, keyed: false };
     if (pinned instanceof Uint8Array) return pinned;
     if (!this.#opened) this.#pinTo(pinned.target);
     // A command redirected from this node taught the router where the slot is now.
     else if (this.#target !== pinned.target && this.#log?.redirection?.target !== pinned.target) {
       return CROSSSLOT;
     }
-    return pinned;
+    return { args: pinned.args, keyed: true };
   }
 
   #pinTo(target: Target): void {
@@ -262,13 +263,14 @@ export class Transaction {
       return refused;
     }
     let sent = args;
+    let keyed = false;
     if (this.#host.router.pin) {
       const pinned = this.#pin(spec, args);
       if (pinned instanceof Uint8Array) {
         this.#dirty = true;
         return pinned;
       }
-      sent = pinned.args;
+      ({ args: sent, keyed } = pinned);
     }
     if (name === "select") this.#queueSelect(args);
     this.#queued++;
@@ -279,14 +281,14 @@ export class Transaction {
       return QUEUED;
     }
     const prepared = this.#host.router.prepare(args, spec, this.#db);
-    return this.#followRedirection(this.#send(frame, prepared));
+    return this.#followRedirection(this.#send(frame, prepared), keyed);
   }
 
   /** Over a Redis Cluster: see ClusterTransactionLog.follow. */
-  #followRedirection(reply: Promise<Uint8Array>): Promise<Uint8Array> {
+  #followRedirection(reply: Promise<Uint8Array>, keyed: boolean): Promise<Uint8Array> {
     const from = this.#target;
     if (this.#log === undefined || from === undefined) return reply;
-    return this.#log.follow(reply, this.#host.router, from);
+    return this.#log.follow(reply, this.#host.router, from, keyed);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { encodeCommand, errorMessage, QUEUED } from "../resp/mod.ts";
+import { encodeCommand, encodeError, errorMessage, QUEUED } from "../resp/mod.ts";
 import type { Redirection, Router, Target } from "../route/mod.ts";
 import type { Request } from "../upstream/mod.ts";
 
@@ -7,6 +7,8 @@ const EXEC_FRAME = encodeCommand(["EXEC"]);
 const DISCARD_FRAME = encodeCommand(["DISCARD"]);
 /** Nodes a transaction is queued on before its last EXEC is passed on as it is. */
 const MAX_NODES = 3;
+/** Redis Cluster's answer to a request whose keys are split by a slot migration under way. */
+const TRYAGAIN = encodeError("TRYAGAIN Multiple keys request during rehashing of slot");
 
 /**
  * A transaction over a Redis Cluster, as queued so far: its frames from MULTI on, and the
@@ -18,6 +20,8 @@ export class ClusterTransactionLog {
   redirection: Redirection | undefined;
   /** WATCH was sent: its keys were watched on the node that redirected, so no replay. */
   watched = false;
+  /** A command naming keys was queued by the node it was sent to (not redirected). */
+  keyedServed = false;
 
   constructor(frames: Request[] = []) {
     this.frames = frames;
@@ -28,9 +32,15 @@ export class ClusterTransactionLog {
    * router where the slot is now, and in MULTI (without WATCH) it is answered QUEUED, the
    * transaction to be queued again there.
    */
-  async follow(reply: Promise<Uint8Array>, router: Router, from: Target): Promise<Uint8Array> {
+  async follow(
+    reply: Promise<Uint8Array>,
+    router: Router,
+    from: Target,
+    keyed: boolean,
+  ): Promise<Uint8Array> {
     const frame = await reply;
     const redirection = router.redirection?.(frame, from);
+    if (redirection === undefined) this.keyedServed ||= keyed;
     if (redirection === undefined || this.watched) return frame;
     this.redirection ??= redirection;
     return QUEUED;
@@ -48,6 +58,10 @@ export class ClusterTransactionLog {
   ): Promise<Uint8Array> {
     const frame = await exec;
     if (this.redirection === undefined || !isExecAbort(frame)) return frame;
+    // While a slot migrates, each key is on one of two nodes: a transaction that queued some
+    // keys where they still are and was sent on for others has no node to run on (the
+    // importing node would answer its EXEC the same; this spares queueing it there).
+    if (this.redirection.asking && this.keyedServed) return TRYAGAIN;
     return await replayTransaction(router, this.redirection, this.frames, db, protocol);
   }
 }
