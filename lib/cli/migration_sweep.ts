@@ -1,10 +1,10 @@
 import { copierMove, type KeyMove } from "../migrate/mod.ts";
-import { DEFAULT_DB, MigrateRouter, type Router, type Target } from "../route/mod.ts";
+import { DEFAULT_DB, MigrateRouter, type MigrationSource, type Router } from "../route/mod.ts";
 import { ShardedRouter } from "../shard/mod.ts";
 
 /** What a migration's sweeper walks, and how it moves each key it finds. */
 export interface SweepPlan {
-  source: Target;
+  source: MigrationSource;
   move: KeyMove;
 }
 

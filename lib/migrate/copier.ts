@@ -1,6 +1,7 @@
 import type { Metrics } from "../http/mod.ts";
 import { decodeReply, errorMessage, integerValue } from "../resp/mod.ts";
 import type { Target } from "../route/target.ts";
+import type { MigrationSource } from "../route/migration_source.ts";
 import { keyString } from "../util/key_string.ts";
 import { CopyFailed } from "./copy_failed.ts";
 import { KeyLocks } from "./key_locks.ts";
@@ -77,7 +78,7 @@ export class Copier {
   /** The flight of each key that holds its lock, between its DUMP and its RESTORE. */
   #copying = new Map<string, Flight>();
   #retiring = new Map<string, Retiring>();
-  #source: Target;
+  #source: MigrationSource;
   #destination: Target;
   #metrics: Metrics;
   #options: CopierOptions;
@@ -87,7 +88,12 @@ export class Copier {
     this.#options = { ...this.#options, hooks };
   }
 
-  constructor(source: Target, destination: Target, metrics: Metrics, options: CopierOptions) {
+  constructor(
+    source: MigrationSource,
+    destination: Target,
+    metrics: Metrics,
+    options: CopierOptions,
+  ) {
     this.#source = source;
     this.#destination = destination;
     this.#metrics = metrics;

@@ -1,5 +1,6 @@
 import { decodeReply, scanReplyParts } from "../resp/mod.ts";
-import { DEFAULT_DB, type Target } from "../route/target.ts";
+import { DEFAULT_DB } from "../route/target.ts";
+import type { MigrationSource } from "../route/migration_source.ts";
 import type { Log } from "../log/mod.ts";
 import { bytesToText } from "../util/mod.ts";
 import type { Copier } from "./copier.ts";
@@ -59,7 +60,11 @@ export class Sweeper {
   #running: Promise<void> | undefined;
   #wake: (() => void) | undefined;
 
-  constructor(readonly source: Target, readonly move: KeyMove, readonly options: SweeperOptions) {}
+  constructor(
+    readonly source: MigrationSource,
+    readonly move: KeyMove,
+    readonly options: SweeperOptions,
+  ) {}
 
   start(): void {
     this.#running ??= this.#sweep();

@@ -7,6 +7,7 @@ import { distinctKeys } from "../util/key_string.ts";
 import { isBlocking, type RouteContext, type Router } from "./router.ts";
 import { forward, forwardTo } from "./single_router.ts";
 import type { Target } from "./target.ts";
+import type { MigrationSource } from "./migration_source.ts";
 import { readUnion, UNION_READS } from "./union_reads.ts";
 import { ReadThrough } from "./read_through.ts";
 import { answerKeyspace, KEYSPACE_COMMANDS } from "./union_keyspace.ts";
@@ -36,7 +37,7 @@ export interface MigrateOptions {
  */
 export class MigrateRouter implements Router {
   readonly copier: Copier;
-  #source: Target;
+  #source: MigrationSource;
 
   /** Computed on each use: a sentinel group learns its members while running. */
   get probes(): HealthProbe[] {
@@ -48,18 +49,18 @@ export class MigrateRouter implements Router {
 
   /** Both upstreams: metrics and the status page read their groups. */
   get targets(): readonly Target[] {
-    return [this.#source, this.#destination];
+    return [...this.#source.targets, this.#destination];
   }
 
   /** The source server, for jobs that walk it (the migration sweeper). */
-  get source(): Target {
+  get source(): MigrationSource {
     return this.#source;
   }
   #destination: Target;
   #options: MigrateOptions;
   #reads: ReadThrough;
 
-  constructor(source: Target, destination: Target, options: MigrateOptions) {
+  constructor(source: MigrationSource, destination: Target, options: MigrateOptions) {
     this.#source = source;
     this.#destination = destination;
     this.#options = options;

@@ -64,6 +64,11 @@ export class Target {
   }
 
   /** Health probes: one PING, or the group and each of its members. */
+  /** Itself: a single server or group as a MigrationSource. */
+  get targets(): readonly Target[] {
+    return [this];
+  }
+
   probes(name: string): HealthProbe[] {
     return this.group?.probes(name) ?? [{ name, ping: () => this.ping() }];
   }

@@ -12,6 +12,7 @@ import {
 import { distinctKeys } from "../util/key_string.ts";
 import type { RouteContext } from "./router.ts";
 import type { Target } from "./target.ts";
+import type { MigrationSource } from "./migration_source.ts";
 
 /**
  * Keyspace-wide reads that, in migration mode, answer for the union of the two servers without
@@ -38,7 +39,7 @@ const SOURCE_SCAN_BATCH = "1000";
  * the destination walk at c.
  */
 export function answerKeyspace(
-  source: Target,
+  source: MigrationSource,
   destination: Target,
   name: string,
   args: Uint8Array[],
@@ -58,7 +59,7 @@ export function answerKeyspace(
 }
 
 interface Servers {
-  source: Target;
+  source: MigrationSource;
   destination: Target;
   db: number;
 }
@@ -73,7 +74,7 @@ function bulks(reply: Reply): Uint8Array[] {
 
 /** The keys of `candidates` that do not exist on `target`. */
 async function absentFrom(
-  target: Target,
+  target: MigrationSource,
   db: number,
   candidates: Uint8Array[],
 ): Promise<Uint8Array[]> {

@@ -4,6 +4,7 @@ import { encodeCommand, encodeInteger, integerValue, isErrorFrame } from "../res
 import { distinctKeys, keyString } from "../util/key_string.ts";
 import type { RouteContext } from "./router.ts";
 import type { Target } from "./target.ts";
+import type { MigrationSource } from "./migration_source.ts";
 
 /**
  * Reads about keys rather than of their values. In migration mode they answer for the union
@@ -22,7 +23,7 @@ export const UNION_READS: ReadonlySet<string> = new Set([
 
 /** The two servers of a migration and the copier whose change log tells moves apart. */
 export interface UnionReadSources {
-  source: Target;
+  source: MigrationSource;
   destination: Target;
   copier: Copier;
 }
@@ -71,7 +72,7 @@ async function existsUnion(
   const { db } = context;
   const sentAt = copier.changes.now();
   /** The keys of `keys` that exist on `target`, by name. */
-  const existing = async (target: Target, keys: Uint8Array[]) => {
+  const existing = async (target: MigrationSource, keys: Uint8Array[]) => {
     const replies = await Promise.all(target.callAll(db, keys.map((key) => ["EXISTS", key])));
     const error = replies.find(isErrorFrame);
     if (error) throw new CopyFailed(error, "EXISTS refused");

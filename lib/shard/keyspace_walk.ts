@@ -5,7 +5,7 @@ import {
   isErrorFrame,
   scanReplyParts,
 } from "../resp/mod.ts";
-import type { Target } from "../route/mod.ts";
+import type { MigrationSource, Target } from "../route/mod.ts";
 
 const SCAN_BATCH = "1000";
 
@@ -15,7 +15,7 @@ const SCAN_BATCH = "1000";
  * frame a server gave.
  */
 export async function countKeys(
-  node: Target,
+  node: MigrationSource,
   db: number,
   counts: (keys: Uint8Array[]) => Promise<number | Uint8Array>,
 ): Promise<number | Uint8Array> {

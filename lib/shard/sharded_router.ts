@@ -1,7 +1,14 @@
 import { type CommandSpec, extractKeys, type KeyRef } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
 import type { ReplySink } from "../upstream/mod.ts";
-import type { PinnedCommand, Redirection, RouteContext, Router, Target } from "../route/mod.ts";
+import type {
+  MigrationSource,
+  PinnedCommand,
+  Redirection,
+  RouteContext,
+  Router,
+  Target,
+} from "../route/mod.ts";
 import { FAN_OUT_COMMANDS, fanOut } from "./fan_out.ts";
 import { takeHashOverride } from "./hash_key.ts";
 import { unionDbsize } from "./source_keyspace.ts";
@@ -43,7 +50,7 @@ export interface ShardedRouterOptions {
   /** `hash=KEY` as last argument chooses the node (ring only). */
   hashOverride: boolean;
   /** The `[Source]` of a migration into the nodes, shared by their routers. */
-  source?: Target;
+  source?: MigrationSource;
   redirects?: (router: ShardedRouter) => Redirects;
 }
 
@@ -85,7 +92,7 @@ export class ShardedRouter implements Router {
   }
 
   /** The `[Source]` of a migration into the nodes, if any. */
-  get source(): Target | undefined {
+  get source(): MigrationSource | undefined {
     return this.#options.source;
   }
 
@@ -107,7 +114,7 @@ export class ShardedRouter implements Router {
 
   get targets(): readonly Target[] {
     const nodes = [...this.#members.values()].map((m) => m.target);
-    return this.#options.source ? [this.#options.source, ...nodes] : nodes;
+    return this.#options.source ? [...this.#options.source.targets, ...nodes] : nodes;
   }
 
   /**
@@ -288,24 +295,27 @@ export class ShardedRouter implements Router {
 
   retire(): void {
     this.#redirects?.close();
-    for (const target of this.targets) target.retire();
+    this.#options.source?.retire();
+    for (const member of this.#members.values()) member.target.retire();
   }
 
   close(): void {
     this.#redirects?.close();
-    for (const target of this.targets) target.close();
+    this.#options.source?.close();
+    for (const member of this.#members.values()) member.target.close();
   }
 }
 
 /**
- * `destinationRedis`, healthy when every node answers, and each node as
- * `destinationRedis host:port`.
+ * `name` (`destinationRedis`), healthy when every node answers, and each node as
+ * `name host:port`.
  */
 export function nodeProbes(
   nodes: readonly { addrText: string; target: Target }[],
+  name = "destinationRedis",
 ): HealthProbe[] {
   const all: HealthProbe = {
-    name: "destinationRedis",
+    name,
     ping: async () => {
       const results = await Promise.allSettled(nodes.map((node) => node.target.ping()));
       const down = results.flatMap((result, i) =>
@@ -319,6 +329,6 @@ export function nodeProbes(
   };
   return [
     all,
-    ...nodes.flatMap((node) => node.target.probes(`destinationRedis ${node.addrText}`)),
+    ...nodes.flatMap((node) => node.target.probes(`${name} ${node.addrText}`)),
   ];
 }

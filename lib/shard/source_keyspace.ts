@@ -1,5 +1,5 @@
 import { integerValue, isErrorFrame } from "../resp/mod.ts";
-import type { Target } from "../route/mod.ts";
+import type { MigrationSource, Target } from "../route/mod.ts";
 import { countAbsent, countKeys, countReply } from "./keyspace_walk.ts";
 
 /**
@@ -8,7 +8,7 @@ import { countAbsent, countKeys, countReply } from "./keyspace_walk.ts";
  * migration's DBSIZE does.
  */
 export async function unionDbsize(
-  source: Target,
+  source: MigrationSource,
   nodes: readonly Target[],
   ownerOf: (key: Uint8Array) => number,
   db: number,
