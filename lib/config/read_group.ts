@@ -171,11 +171,8 @@ function readShards(
   mode: "ring" | "cluster",
   group: GroupConfig,
 ): GroupConfig {
-  if (key("Mode").startsWith("Source.")) {
-    throw new KeyProblem(
-      key("Mode"),
-      `"${mode}" is not yet supported for [Source] (only for [Destination])`,
-    );
+  if (key("Mode").startsWith("Source.") && table["RebalanceRate"] !== undefined) {
+    throw new KeyProblem(key("RebalanceRate"), "only used by a [Destination] ring");
   }
   for (const name of [...REPLICATION_KEYS, "Sentinels", "MasterName", "SentinelPassword"]) {
     if (table[name] !== undefined) {

@@ -160,8 +160,8 @@ Deno.test("ring and cluster keys are checked", () => {
     /only used with Mode = "ring"/,
   );
   rejects(
-    `[Source]\nMode = "ring"\nAddrs = ["h:1"]\n${d}Addr = "h:2"\n`,
-    "Source.Mode",
-    /not yet supported for \[Source\]/,
+    `[Source]\nMode = "ring"\nAddrs = ["h:1"]\nRebalanceRate = 10\n${d}Addr = "h:2"\n`,
+    "Source.RebalanceRate",
+    /only used by a \[Destination\] ring/,
   );
 });

@@ -10,6 +10,7 @@ import {
   type RingNode,
   RingPlacement,
   ShardedRouter,
+  ShardedSource,
   type ShardMember,
   type ShardNode,
 } from "../shard/mod.ts";
@@ -18,6 +19,7 @@ import { MigrateRouter } from "./migrate_router.ts";
 import type { Router } from "./router.ts";
 import { SingleRouter } from "./single_router.ts";
 import { Target } from "./target.ts";
+import type { MigrationSource } from "./migration_source.ts";
 
 function target(
   name: "source" | "destination",
@@ -59,35 +61,45 @@ function nodeTarget(
  * ring or a cluster, one of those per node behind a {@linkcode ShardedRouter}.
  */
 export function buildRouter(config: Config, metrics: Metrics, log?: Log): Router {
-  const source = config.source ? target("source", config.source, metrics, log) : undefined;
+  const source = config.source ? migrationSource(config.source, metrics, log) : undefined;
   const options = { deleteOnGet: config.deleteOnGet, deleteOnSet: config.deleteOnSet };
   const over = (destination: Target): Router =>
     source ? new MigrateRouter(source, destination, options) : new SingleRouter(destination);
   const group = config.destination.group;
   if (group?.mode === "ring" || group?.mode === "cluster") {
-    return buildSharded(config.destination, group, metrics, over, source, log);
+    return buildSharded("destination", config.destination, group, metrics, over, source, log);
   }
   return over(target("destination", config.destination, metrics, log));
 }
 
+/**
+ * The `[Source]`: one server or a failover group as a Target, or a ring or a cluster read
+ * through a router of its own (hash tags place keys; `hash=` overrides are the clients' and
+ * are not looked for).
+ */
+function migrationSource(server: ServerConfig, metrics: Metrics, log?: Log): MigrationSource {
+  const group = server.group;
+  if (group?.mode !== "ring" && group?.mode !== "cluster") {
+    return target("source", server, metrics, log);
+  }
+  const plain = (node: Target) => new SingleRouter(node);
+  return new ShardedSource(buildSharded("source", server, group, metrics, plain, undefined, log));
+}
+
 function buildSharded(
+  name: "source" | "destination",
   server: ServerConfig,
   group: GroupConfig,
   metrics: Metrics,
-  over: (destination: Target) => Router,
-  source: Target | undefined,
+  over: (node: Target) => Router,
+  source: MigrationSource | undefined,
   log?: Log,
 ): ShardedRouter {
   const member = (node: ShardNode): ShardMember => {
     const addr = group.members.find((m) => m.addrText === node.addrText)?.addr ??
       parseAddress(node.addrText);
-    const destination = nodeTarget(
-      "destination",
-      server,
-      { addr, addrText: node.addrText },
-      metrics,
-    );
-    return { target: destination, router: over(destination) };
+    const nodeTargetOf = nodeTarget(name, server, { addr, addrText: node.addrText }, metrics);
+    return { target: nodeTargetOf, router: over(nodeTargetOf) };
   };
   if (group.mode === "cluster") {
     return new ShardedRouter({
@@ -101,7 +113,7 @@ function buildSharded(
   return new ShardedRouter({
     placement: ringPlacement(group),
     member,
-    hashOverride: true,
+    hashOverride: name === "destination",
     source,
   });
 }

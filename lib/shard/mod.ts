@@ -21,4 +21,5 @@ export {
   type Where,
 } from "./sharded_router.ts";
 export { RebalancingRouter, type RingServer } from "./rebalancing_router.ts";
+export { ShardedSource } from "./sharded_source.ts";
 export { type RebalanceProgress, Rebalancer, type RebalancerOptions } from "./rebalancer.ts";
