@@ -285,8 +285,10 @@ integrationTest(
       "--source-cluster",
       "--mode",
       "live",
+      "--live-source",
+      "replication",
     ]);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /live mode does not follow a Redis Cluster source yet/);
+    assert.match(result.stderr, /a Redis Cluster is copied by SCAN, not over the replication/);
   },
 );

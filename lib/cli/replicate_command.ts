@@ -39,7 +39,8 @@ keeps copying changes until Ctrl-C, then verifies the target key by key (remiro 
   --cacert FILE                CA certificate for rediss://
   --cert FILE, --key FILE      client certificate and key for rediss:// (mutual TLS)
   --source-cluster, --target-cluster   the URI names a node of a Redis Cluster (snapshot by
-                               SCAN of every master; commands routed by key slot)
+                               SCAN of every master, live mode on every master's keyspace
+                               events; commands routed by key slot)
   -i, --instru-port PORT       /metrics and /health
   -v, --verbose                log retries and failures
 ${HOOK_USAGE}

@@ -110,6 +110,11 @@ export class ClusterClient implements RedisLink {
     return [...this.#masters];
   }
 
+  /** The address and credentials of every master, for connections of their own. */
+  masterUris(): RedisUri[] {
+    return this.#masters.map((master) => master.uri);
+  }
+
   close(): void {
     for (const node of this.#masters) node.close();
   }

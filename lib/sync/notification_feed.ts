@@ -43,37 +43,47 @@ export async function ensureNotifications(source: RedisLink, enable: boolean): P
 
 /**
  * Keys changed on the source, from its keyspace notifications (`__keyspace@<db>__:<key>`),
- * deduplicated in a set the replicator drains. When the set holds `limit` keys the subscriber
- * stops reading (Redis buffers the events); if Redis drops the subscriber for that, or the
- * connection breaks, {@link lost} is set: events may have been missed and the caller rescans.
+ * deduplicated in a set the replicator drains. A Redis Cluster's events are each master's own,
+ * so there it subscribes to every master. When the set holds `limit` keys the subscribers stop
+ * reading (Redis buffers the events); if Redis drops one for that, or a connection breaks,
+ * {@link lost} is set: events may have been missed and the caller rescans.
  */
 export class NotificationFeed {
   readonly #keys = new Map<string, Uint8Array>();
-  #conn: Deno.Conn | undefined;
+  readonly sources: readonly RedisUri[];
+  #conns: Deno.Conn[] = [];
   #closed = false;
-  #resume: (() => void) | undefined;
+  // Readers waiting for the set to drain, one per subscribed connection.
+  #paused: (() => void)[] = [];
   #wake: (() => void) | undefined;
   /** Events may have been missed since the last {@link takeLost}. */
   lost = false;
   events = 0;
 
+  /** @param sources the server, or every master of a cluster */
   constructor(
-    readonly source: RedisUri,
+    sources: RedisUri | readonly RedisUri[],
     readonly tls?: TlsOptions,
     readonly limit = 100_000,
-  ) {}
+  ) {
+    this.sources = Array.isArray(sources) ? sources : [sources as RedisUri];
+  }
 
   get pending(): number {
     return this.#keys.size;
   }
 
-  /** Subscribes; resolves once Redis confirmed, so no change after this is missed. */
+  /** Subscribes; resolves once every source confirmed, so no change after this is missed. */
   async start(): Promise<void> {
-    const { addr, username, password, db } = this.source;
-    const conn = this.source.tls
+    await Promise.all(this.sources.map((source) => this.#subscribe(source)));
+  }
+
+  async #subscribe(source: RedisUri): Promise<void> {
+    const { addr, username, password, db } = source;
+    const conn = source.tls
       ? await connectTls(addr, this.tls ?? {})
       : await Deno.connect({ hostname: addr.hostname, port: addr.port });
-    this.#conn = conn;
+    this.#conns.push(conn);
     // Closed while connecting (the run was stopped): nothing to subscribe for.
     if (this.#closed) {
       conn.close();
@@ -85,19 +95,18 @@ export class NotificationFeed {
     }
     commands.push(["PSUBSCRIBE", `__keyspace@${db}__:*`]);
     for (const command of commands) await conn.write(encodeCommand(command).slice());
-    const scanner = new ReplyScanner();
     const confirmed = Promise.withResolvers<void>();
-    this.#read(conn, scanner, confirmed);
+    this.#read(conn, `__keyspace@${db}__:`.length, confirmed);
     await confirmed.promise;
   }
 
-  async #read(conn: Deno.Conn, scanner: ReplyScanner, confirmed: PromiseWithResolvers<void>) {
+  async #read(conn: Deno.Conn, prefix: number, confirmed: PromiseWithResolvers<void>) {
     const buffer = new Uint8Array(64 * 1024);
-    const prefix = `__keyspace@${this.source.db}__:`.length;
+    const scanner = new ReplyScanner();
     try {
       while (!this.#closed) {
         if (this.#keys.size >= this.limit) {
-          await new Promise<void>((resolve) => (this.#resume = resolve));
+          await new Promise<void>((resolve) => this.#paused.push(resolve));
           continue;
         }
         const n = await conn.read(buffer);
@@ -143,16 +152,22 @@ export class NotificationFeed {
       this.#keys.delete(id);
       if (out.length >= max) break;
     }
-    if (this.#keys.size < this.limit / 2) this.#resume?.();
+    if (this.#keys.size < this.limit / 2) this.#resumeReaders();
     return out;
+  }
+
+  #resumeReaders(): void {
+    for (const resume of this.#paused.splice(0)) resume();
   }
 
   close(): void {
     this.#closed = true;
-    this.#resume?.();
+    this.#resumeReaders();
     this.#wake?.();
-    try {
-      this.#conn?.close();
-    } catch { /* closed */ }
+    for (const conn of this.#conns) {
+      try {
+        conn.close();
+      } catch { /* closed */ }
+    }
   }
 }

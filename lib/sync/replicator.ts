@@ -73,9 +73,6 @@ export class Replicator {
         "a Redis Cluster is copied by SCAN, not over the replication stream",
       );
     }
-    if (options.mode !== "snapshot" && options.sourceCluster) {
-      throw new ReplicateOptionsError("live mode does not follow a Redis Cluster source yet");
-    }
     const common = { tls: options.tls, log: options.log };
     const open = (uri: RedisUri, name: string, cluster?: boolean): Promise<RedisLink> =>
       cluster
@@ -122,8 +119,10 @@ export class Replicator {
       return;
     }
     if (options.mode !== "snapshot") {
-      await ensureNotifications(this.source, options.enableNotifications);
-      this.#notifications = new NotificationFeed(options.source, options.tls);
+      for (const node of this.source.nodes()) {
+        await ensureNotifications(node, options.enableNotifications);
+      }
+      this.#notifications = this.#feed();
       // Subscribed before the snapshot starts: a change made during it is copied again after.
       await this.#notifications.start();
       // Stopped while subscribing: there is nothing received to apply.
@@ -134,6 +133,14 @@ export class Replicator {
     }
     if (options.mode !== "live-only") await this.snapshot();
     if (this.#notifications) await this.#liveFromNotifications(this.#notifications);
+  }
+
+  /** Keyspace notifications of the source: of the server, or of every master of a cluster. */
+  #feed(): NotificationFeed {
+    const sources = this.source instanceof ClusterClient
+      ? this.source.masterUris()
+      : [this.options.source];
+    return new NotificationFeed(sources, this.options.tls);
   }
 
   async #copyOptions(hookSource: "snapshot" | "copy"): Promise<CopyOptions> {
@@ -216,7 +223,9 @@ export class Replicator {
           "keyspace notifications were interrupted: subscribing again and rescanning",
         );
         feed.close();
-        const again = new NotificationFeed(this.options.source, this.options.tls);
+        // A cluster's masters may have changed (a failover, for one): subscribe to today's.
+        if (this.source instanceof ClusterClient) await this.source.refresh();
+        const again = this.#feed();
         await again.start();
         this.#notifications = feed = again;
         await this.snapshot();
