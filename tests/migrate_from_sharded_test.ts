@@ -97,6 +97,38 @@ integrationTest(
   },
 );
 
+integrationTest("a ring source placed otherwise is refused, not read as empty", async () => {
+  await using n0 = await RedisServer.start();
+  await using n1 = await RedisServer.start();
+  await using destination = await RedisServer.start();
+  // Keys alternate between the nodes, as a pool hashed otherwise (twemproxy's default
+  // fnv1a_64) would spread them: about half are not where the ring places them.
+  for (let i = 0; i < 40; i++) {
+    await using node = ioredisClient((i % 2 ? n1 : n0).port);
+    await node.set(keyName(i), `v${i}`);
+  }
+  const section = `[Source]\nMode = "ring"\nAddrs = ["${n0.addr}", "${n1.addr}"]`;
+  await using proxy = migrationProxy(section, destination);
+  await using client = ioredisClient(proxy.port);
+  for (const i of [0, 1]) {
+    await assert.rejects(
+      client.get(keyName(i)),
+      /upstream source unavailable: keys are not where the \[Source\] ring places them/,
+      "a read that needs the source fails rather than answering nil",
+    );
+  }
+  await assert.rejects(client.del(keyName(0)), /not where the \[Source\] ring places them/);
+  await using node0 = ioredisClient(n0.port);
+  assert.equal(await node0.get(keyName(0)), "v0", "the source kept its keys");
+  // Keys already on the destination are served, and writes go there.
+  assert.equal(await client.set("fresh", "1"), "OK");
+  assert.equal(await client.get("fresh"), "1");
+  const health = await fetch(`http://127.0.0.1:${proxy.instruPort}/health`);
+  assert.equal(health.status, 500);
+  const body = await health.json();
+  assert.match(body.sourceRedis.error, /not where the \[Source\] ring places them/);
+});
+
 integrationTest("migration from a Redis Cluster: reads, deletes and the sweeper", async () => {
   await using cluster = await startCluster();
   await using destination = await RedisServer.start();

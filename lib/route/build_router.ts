@@ -83,7 +83,8 @@ function migrationSource(server: ServerConfig, metrics: Metrics, log?: Log): Mig
     return target("source", server, metrics, log);
   }
   const plain = (node: Target) => new SingleRouter(node);
-  return new ShardedSource(buildSharded("source", server, group, metrics, plain, undefined, log));
+  const router = buildSharded("source", server, group, metrics, plain, undefined, log);
+  return new ShardedSource(router, { checkPlacement: group.mode === "ring", log });
 }
 
 function buildSharded(

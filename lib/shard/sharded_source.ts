@@ -1,11 +1,25 @@
 import { lookupCommand } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
-import { concatBytes, RequestDecoder } from "../resp/mod.ts";
-import type { MigrationSource, RouteContext, Target } from "../route/mod.ts";
-import type { Request } from "../upstream/mod.ts";
+import type { Log } from "../log/mod.ts";
+import { concatBytes, decodeReply, RequestDecoder } from "../resp/mod.ts";
+import { DEFAULT_DB, type MigrationSource, type RouteContext, type Target } from "../route/mod.ts";
+import { type Request, UpstreamError } from "../upstream/mod.ts";
+import { printableKey } from "../util/mod.ts";
 import { nodeProbes, type ShardedRouter } from "./sharded_router.ts";
 
 const encoder = new TextEncoder();
+/** Keys looked at on each node of a ring source before it is used. */
+const PLACEMENT_SAMPLE = 200;
+
+/** Options of a {@linkcode ShardedSource}. */
+export interface ShardedSourceOptions {
+  /**
+   * A ring: before any command, sample each node's keys and refuse the source if they are not
+   * where the ring places them (a cluster places keys itself, and says so with MOVED).
+   */
+  checkPlacement: boolean;
+  log?: Log;
+}
 
 /**
  * A ring or a Redis Cluster as the `[Source]` of a migration. The commands a migration sends
@@ -16,9 +30,13 @@ const encoder = new TextEncoder();
  */
 export class ShardedSource implements MigrationSource {
   readonly #router: ShardedRouter;
+  readonly #options: ShardedSourceOptions;
+  // Settles once the ring's placement was checked; rejected for good when keys are misplaced.
+  #placement: Promise<void> | undefined;
 
-  constructor(router: ShardedRouter) {
+  constructor(router: ShardedRouter, options: ShardedSourceOptions) {
     this.#router = router;
+    this.#options = options;
   }
 
   send(clientDb: number, _command: string, frame: Request, protocol: 2 | 3 = 2) {
@@ -39,7 +57,9 @@ export class ShardedSource implements MigrationSource {
     return commands.map((args) => this.call(clientDb, args, protocol));
   }
 
-  #route(db: number, args: Uint8Array[], protocol: 2 | 3): Promise<Uint8Array> {
+  async #route(db: number, args: Uint8Array[], protocol: 2 | 3): Promise<Uint8Array> {
+    // Every command awaits the same check, so commands keep the order they were sent in.
+    await this.placementChecked();
     // The migration orders its own commands: nothing here waits for earlier ones.
     const context: RouteContext = {
       db,
@@ -47,7 +67,57 @@ export class ShardedSource implements MigrationSource {
       settled: () => Promise.resolve(),
       hold: () => {},
     };
-    return this.#router.route(args, lookupCommand(args), context);
+    return await this.#router.route(args, lookupCommand(args), context);
+  }
+
+  /**
+   * Resolves once a ring's keys were found where the ring places them; rejects with an
+   * UpstreamError naming a misplaced key otherwise. A misplaced key would read as absent and a
+   * delete would miss it, so a source placed differently (twemproxy with another hash, other
+   * server names) is refused rather than half read. A check that could not reach a node is
+   * tried again on the next command.
+   */
+  placementChecked(): Promise<void> {
+    if (!this.#options.checkPlacement) return Promise.resolve();
+    this.#placement ??= this.#checkPlacement().catch((error) => {
+      if (!(error instanceof MisplacedKeys)) this.#placement = undefined;
+      throw error;
+    });
+    return this.#placement;
+  }
+
+  async #checkPlacement(): Promise<void> {
+    const router = this.#router;
+    const { placement } = router;
+    let sampled = 0;
+    const misplaced: string[] = [];
+    for (const node of placement.serving) {
+      const target = router.member(node).target;
+      const reply = decodeReply(
+        await target.call(DEFAULT_DB, ["SCAN", "0", "COUNT", `${PLACEMENT_SAMPLE}`]),
+      );
+      if (reply.type === "error") throw new UpstreamError("source", reply.message);
+      if (reply.type !== "array" || reply.value[1]?.type !== "array") continue;
+      for (const item of reply.value[1].value) {
+        if (item.type !== "bulk") continue;
+        sampled++;
+        const owner = router.ownerOf(item.value);
+        if (owner === node) continue;
+        misplaced.push(
+          `key ${printableKey(item.value)} is on ${placement.nodes[node].addrText} but the ring ` +
+            `places it on ${placement.nodes[owner].addrText}`,
+        );
+      }
+    }
+    if (misplaced.length === 0) return;
+    const error = new MisplacedKeys(
+      "source",
+      `keys are not where the [Source] ring places them (${misplaced.length} of ${sampled} ` +
+        `sampled; ${misplaced[0]}): the ring must be nutcracker's with hash: md5, ` +
+        `distribution: ketama, hash_tag: "{}" and the same servers, names and weights`,
+    );
+    this.#options.log?.error("source ring refused", { error: error.reason });
+    throw error;
   }
 
   checkDb(clientDb: number): Promise<Uint8Array | undefined> {
@@ -60,7 +130,12 @@ export class ShardedSource implements MigrationSource {
       addrText: placement.nodes[i].addrText,
       target: this.#router.member(i).target,
     }));
-    return nodeProbes(nodes, name);
+    const [all, ...each] = nodeProbes(nodes, name);
+    const ping = async () => {
+      await all.ping();
+      await this.placementChecked();
+    };
+    return [{ ...all, ping }, ...each];
   }
 
   get targets(): readonly Target[] {
@@ -80,4 +155,9 @@ export class ShardedSource implements MigrationSource {
 function argumentsOf(frame: Request): Uint8Array[] {
   const bytes = frame instanceof Uint8Array ? frame : concatBytes(frame);
   return new RequestDecoder().push(bytes)[0];
+}
+
+/** A ring source whose keys are not where its placement says: refused for good. */
+class MisplacedKeys extends UpstreamError {
+  override name = "MisplacedKeys";
 }
