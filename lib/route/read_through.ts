@@ -86,7 +86,8 @@ export class ReadThrough {
     return {
       db: context.db,
       key,
-      frame: encodeCommand(args),
+      // The client's own bytes when routeTo runs on them (see RouteContext.requestFrame).
+      frame: context.requestFrame?.(args) ?? encodeCommand(args),
       command: metricName(plan.spec),
       protocol: context.protocol,
       sentAt: this.#copier.changes.now(),
