@@ -78,6 +78,29 @@ integrationTest(
   },
 );
 
+integrationTest(
+  "cluster: MULTI to EXEC in one write, and a command after it, keep their order",
+  async () => {
+    const key = "tx-one-write";
+    await using setup = await clusterWithKey(key);
+    const { ring, slot, from, to } = setup;
+    await (await beginSlotMove(ring, slot, from, to, []))();
+    await using conn = await RawConnection.open(ring.proxy.port);
+    // The MOVED and EXEC's EXECABORT arrive together; the transaction must still run again.
+    const replies = await conn.call(["MULTI"], ["SET", key, "in-tx"], ["EXEC"]);
+    assert.deepEqual(replies, ["+OK\r\n", "+QUEUED\r\n", "*1\r\n+OK\r\n"]);
+    // The slot moves on again. A SET sent after EXEC goes to the new owner at once, since the
+    // MOVED taught the proxy where the slot is; it must still run after the transaction.
+    const third = 3 - from - to;
+    await (await beginSlotMove(ring, slot, to, third, [key]))();
+    await conn.call(["MULTI"], ["SET", key, "in-tx-2"]);
+    const after = await conn.call(["EXEC"], ["SET", key, "after"], ["GET", key]);
+    assert.deepEqual(after, ["*1\r\n+OK\r\n", "+OK\r\n", "$5\r\nafter\r\n"]);
+    await using owner = ring.nodeClient(third);
+    assert.equal(await owner.get(key), "after", "the write after EXEC is the last one");
+  },
+);
+
 integrationTest("cluster: a transaction on a slot being migrated follows ASK", async () => {
   const key = "tx-ask";
   await using setup = await clusterWithKey(key);

@@ -314,7 +314,12 @@ export class Transaction {
     const selects = this.#selects;
     const log = this.#log;
     let reply = this.#finish(this.#send(EXEC_FRAME));
-    if (log) reply = log.settle(reply, this.#host.router, this.#db, this.#host.protocol);
+    if (log) {
+      reply = log.settle(reply, this.#host.router, this.#db, this.#host.protocol);
+      // A transaction queued again elsewhere runs after EXEC's first reply: the client's
+      // later commands, which the slot map now sends to that node too, must wait for it.
+      this.#host.hold(reply);
+    }
     if (selects.length === 0) return reply;
     return reply.then((frame) => {
       const results = decodeReply(frame);

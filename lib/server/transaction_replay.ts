@@ -22,6 +22,8 @@ export class ClusterTransactionLog {
   watched = false;
   /** A command naming keys was queued by the node it was sent to (not redirected). */
   keyedServed = false;
+  // The queued commands' replies being looked at; EXEC's decision waits for all of them.
+  #followed: Promise<unknown>[] = [];
 
   constructor(frames: Request[] = []) {
     this.frames = frames;
@@ -32,7 +34,18 @@ export class ClusterTransactionLog {
    * router where the slot is now, and in MULTI (without WATCH) it is answered QUEUED, the
    * transaction to be queued again there.
    */
-  async follow(
+  follow(
+    reply: Promise<Uint8Array>,
+    router: Router,
+    from: Target,
+    keyed: boolean,
+  ): Promise<Uint8Array> {
+    const followed = this.#follow(reply, router, from, keyed);
+    this.#followed.push(followed);
+    return followed;
+  }
+
+  async #follow(
     reply: Promise<Uint8Array>,
     router: Router,
     from: Target,
@@ -57,6 +70,8 @@ export class ClusterTransactionLog {
     protocol: 2 | 3,
   ): Promise<Uint8Array> {
     const frame = await exec;
+    // Their replies came before EXEC's on the connection, but may still be on their way here.
+    await Promise.allSettled(this.#followed);
     if (this.redirection === undefined || !isExecAbort(frame)) return frame;
     // While a slot migrates, each key is on one of two nodes: a transaction that queued some
     // keys where they still are and was sent on for others has no node to run on (the
