@@ -75,7 +75,13 @@ export class NotificationFeed {
 
   /** Subscribes; resolves once every source confirmed, so no change after this is missed. */
   async start(): Promise<void> {
-    await Promise.all(this.sources.map((source) => this.#subscribe(source)));
+    try {
+      await Promise.all(this.sources.map((source) => this.#subscribe(source)));
+    } catch (error) {
+      // The subscriptions that did start are not left reading for nobody.
+      this.close();
+      throw error;
+    }
   }
 
   async #subscribe(source: RedisUri): Promise<void> {

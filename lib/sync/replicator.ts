@@ -119,9 +119,7 @@ export class Replicator {
       return;
     }
     if (options.mode !== "snapshot") {
-      for (const node of this.source.nodes()) {
-        await ensureNotifications(node, options.enableNotifications);
-      }
+      await this.#ensureNotifications();
       this.#notifications = this.#feed();
       // Subscribed before the snapshot starts: a change made during it is copied again after.
       await this.#notifications.start();
@@ -133,6 +131,12 @@ export class Replicator {
     }
     if (options.mode !== "live-only") await this.snapshot();
     if (this.#notifications) await this.#liveFromNotifications(this.#notifications);
+  }
+
+  async #ensureNotifications(): Promise<void> {
+    for (const node of this.source.nodes()) {
+      await ensureNotifications(node, this.options.enableNotifications);
+    }
   }
 
   /** Keyspace notifications of the source: of the server, or of every master of a cluster. */
@@ -223,8 +227,12 @@ export class Replicator {
           "keyspace notifications were interrupted: subscribing again and rescanning",
         );
         feed.close();
-        // A cluster's masters may have changed (a failover, for one): subscribe to today's.
-        if (this.source instanceof ClusterClient) await this.source.refresh();
+        // A cluster's masters may have changed (a failover, for one): subscribe to today's,
+        // with notifications on (the setting is each node's own).
+        if (this.source instanceof ClusterClient) {
+          await this.source.refresh();
+          await this.#ensureNotifications();
+        }
         const again = this.#feed();
         await again.start();
         this.#notifications = feed = again;
