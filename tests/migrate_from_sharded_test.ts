@@ -129,6 +129,22 @@ integrationTest("a ring source placed otherwise is refused, not read as empty", 
   assert.match(body.sourceRedis.error, /not where the \[Source\] ring places them/);
 });
 
+integrationTest("a ring source is checked in every database that holds keys", async () => {
+  await using n0 = await RedisServer.start();
+  await using n1 = await RedisServer.start();
+  await using destination = await RedisServer.start();
+  const { ownerOf, section } = await fillRing([n0, n1]);
+  // Database 0 is placed right; one key of database 5 is on the other node.
+  const stray = ownerOf(keyName(0)) === n0 ? n1 : n0;
+  const misplaced = ioredisClient(stray.port);
+  await misplaced.select(5);
+  await misplaced.set(keyName(0), "elsewhere");
+  misplaced.disconnect();
+  await using proxy = migrationProxy(section, destination);
+  await using client = ioredisClient(proxy.port);
+  await assert.rejects(client.get(keyName(1)), /\(db 5\) is on /);
+});
+
 integrationTest("migration from a Redis Cluster: reads, deletes and the sweeper", async () => {
   await using cluster = await startCluster();
   await using destination = await RedisServer.start();

@@ -108,7 +108,7 @@ function buildSharded(
       member,
       hashOverride: false,
       source,
-      redirects: (router) => new ClusterRedirects(router, group.checkIntervalMs, log),
+      redirects: (router) => new ClusterRedirects(router, group.checkIntervalMs, log, name),
     });
   }
   return new ShardedRouter({

@@ -63,12 +63,12 @@ export class Target {
     return this.group !== undefined;
   }
 
-  /** Health probes: one PING, or the group and each of its members. */
   /** Itself: a single server or group as a MigrationSource. */
   get targets(): readonly Target[] {
     return [this];
   }
 
+  /** Health probes: one PING, or the group and each of its members. */
   probes(name: string): HealthProbe[] {
     return this.group?.probes(name) ?? [{ name, ping: () => this.ping() }];
   }

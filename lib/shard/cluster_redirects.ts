@@ -47,8 +47,16 @@ export class ClusterRedirects implements Redirects {
   #pending: Promise<void> | undefined;
   #refreshing: Promise<void> | undefined;
   #timer: ReturnType<typeof setInterval>;
+  readonly #target: "source" | "destination";
 
-  constructor(router: ShardedRouter, refreshMs: number, log?: Log) {
+  /** @param target "source" or "destination": which section the cluster is, for errors */
+  constructor(
+    router: ShardedRouter,
+    refreshMs: number,
+    log?: Log,
+    target: "source" | "destination" = "destination",
+  ) {
+    this.#target = target;
     if (!(router.placement instanceof ClusterPlacement)) {
       throw new TypeError("ClusterRedirects needs a ClusterPlacement");
     }
@@ -103,7 +111,7 @@ export class ClusterRedirects implements Redirects {
       }
     }
     throw new UpstreamError(
-      "destination",
+      this.#target,
       `cannot read the cluster's slot map (${reasons.join("; ")})`,
     );
   }

@@ -1,8 +1,8 @@
 import type { Log } from "../log/mod.ts";
 import { type KeyMove, Sweeper } from "../migrate/mod.ts";
-import { decodeReply, integerValue } from "../resp/mod.ts";
-import { bytesToText } from "../util/mod.ts";
-import { DEFAULT_DB, type MigrateRouter } from "../route/mod.ts";
+import { integerValue } from "../resp/mod.ts";
+import type { MigrateRouter } from "../route/mod.ts";
+import { keyspaceDatabases } from "./keyspace_databases.ts";
 import { nodeFor } from "./placement.ts";
 import type { RebalancingRouter } from "./rebalancing_router.ts";
 
@@ -150,13 +150,7 @@ export class Rebalancer {
     const server = this.router.oldServer(o);
     while (!this.#stopped) {
       try {
-        const reply = decodeReply(await server.target.call(DEFAULT_DB, ["INFO", "keyspace"]));
-        if (reply.type !== "bulk" && reply.type !== "verbatim") {
-          throw new Error(reply.type === "error" ? reply.message : `a ${reply.type} reply`);
-        }
-        return [...bytesToText(reply.value).matchAll(/^db(\d+):keys=(\d+)/gm)]
-          .filter((match) => Number(match[2]) > 0)
-          .map((match) => Number(match[1]));
+        return await keyspaceDatabases(server.target);
       } catch (error) {
         this.options.log?.warn("ring rebalance: INFO keyspace failed, retrying", {
           node: server.addrText,
@@ -192,7 +186,7 @@ export class Rebalancer {
  */
 async function moveKey(pair: MigrateRouter, db: number, key: Uint8Array): Promise<void> {
   await pair.copier.ensure(db, key);
-  const [source, destination] = pair.targets;
+  const { source, primary: destination } = pair;
   const [onSource, onDestination] = await Promise.all([
     source.call(db, ["EXISTS", key]),
     destination.call(db, ["EXISTS", key]),

@@ -2,13 +2,14 @@ import { lookupCommand } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
 import type { Log } from "../log/mod.ts";
 import { concatBytes, decodeReply, RequestDecoder } from "../resp/mod.ts";
-import { DEFAULT_DB, type MigrationSource, type RouteContext, type Target } from "../route/mod.ts";
+import type { MigrationSource, RouteContext, Target } from "../route/mod.ts";
 import { type Request, UpstreamError } from "../upstream/mod.ts";
 import { printableKey } from "../util/mod.ts";
+import { keyspaceDatabases } from "./keyspace_databases.ts";
 import { nodeProbes, type ShardedRouter } from "./sharded_router.ts";
 
 const encoder = new TextEncoder();
-/** Keys looked at on each node of a ring source before it is used. */
+/** Keys looked at in each database of each node of a ring source before it is used. */
 const PLACEMENT_SAMPLE = 200;
 
 /** Options of a {@linkcode ShardedSource}. */
@@ -53,7 +54,9 @@ export class ShardedSource implements MigrationSource {
     commands: readonly (readonly (string | Uint8Array)[])[],
     protocol: 2 | 3 = 2,
   ): Promise<Uint8Array>[] {
-    // Commands of one key reach one node's shared connection, in this order.
+    // Commands of one key reach one node's shared connection, in this order; while its slot
+    // migrates (ASK), each goes on a connection of its own, and the copier's key lock keeps the
+    // proxy's own writes to that key (the only writes a source in migration gets) away.
     return commands.map((args) => this.call(clientDb, args, protocol));
   }
 
@@ -93,20 +96,25 @@ export class ShardedSource implements MigrationSource {
     const misplaced: string[] = [];
     for (const node of placement.serving) {
       const target = router.member(node).target;
-      const reply = decodeReply(
-        await target.call(DEFAULT_DB, ["SCAN", "0", "COUNT", `${PLACEMENT_SAMPLE}`]),
-      );
-      if (reply.type === "error") throw new UpstreamError("source", reply.message);
-      if (reply.type !== "array" || reply.value[1]?.type !== "array") continue;
-      for (const item of reply.value[1].value) {
-        if (item.type !== "bulk") continue;
-        sampled++;
-        const owner = router.ownerOf(item.value);
-        if (owner === node) continue;
-        misplaced.push(
-          `key ${printableKey(item.value)} is on ${placement.nodes[node].addrText} but the ring ` +
-            `places it on ${placement.nodes[owner].addrText}`,
+      const databases = await keyspaceDatabases(target).catch((error: Error) => {
+        throw new UpstreamError("source", error.message);
+      });
+      for (const db of databases) {
+        const reply = decodeReply(
+          await target.call(db, ["SCAN", "0", "COUNT", `${PLACEMENT_SAMPLE}`]),
         );
+        if (reply.type === "error") throw new UpstreamError("source", reply.message);
+        if (reply.type !== "array" || reply.value[1]?.type !== "array") continue;
+        for (const item of reply.value[1].value) {
+          if (item.type !== "bulk") continue;
+          sampled++;
+          const owner = router.ownerOf(item.value);
+          if (owner === node) continue;
+          misplaced.push(
+            `key ${printableKey(item.value)} (db ${db}) is on ${placement.nodes[node].addrText} ` +
+              `but the ring places it on ${placement.nodes[owner].addrText}`,
+          );
+        }
       }
     }
     if (misplaced.length === 0) return;
@@ -114,7 +122,8 @@ export class ShardedSource implements MigrationSource {
       "source",
       `keys are not where the [Source] ring places them (${misplaced.length} of ${sampled} ` +
         `sampled; ${misplaced[0]}): the ring must be nutcracker's with hash: md5, ` +
-        `distribution: ketama, hash_tag: "{}" and the same servers, names and weights`,
+        `distribution: ketama, hash_tag: "{}" and the same servers, names and weights, and ` +
+        `hold no key written with a hash= override`,
     );
     this.#options.log?.error("source ring refused", { error: error.reason });
     throw error;
@@ -151,7 +160,10 @@ export class ShardedSource implements MigrationSource {
   }
 }
 
-/** The arguments of an encoded command (the proxy's own, so always one well-formed frame). */
+/**
+ * The arguments of an encoded command: one the proxy built, or a client's canonical request
+ * (see RequestDecoder.frames), so always one well-formed frame.
+ */
 function argumentsOf(frame: Request): Uint8Array[] {
   const bytes = frame instanceof Uint8Array ? frame : concatBytes(frame);
   return new RequestDecoder().push(bytes)[0];
