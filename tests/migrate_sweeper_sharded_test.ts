@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../lib/config/mod.ts";
 import { startCluster } from "./_util/cluster.ts";
-import { slotOf, slotOwners } from "./_util/cluster_slots.ts";
+import { beginSlotMove, slotOf, slotOwners } from "./_util/cluster_slots.ts";
 import { ioredisClient } from "./_util/clients.ts";
 import { integrationTest } from "./_util/integration.ts";
 import { waitFor } from "./_util/redis.ts";
@@ -56,7 +56,12 @@ integrationTest(
       cluster: cluster.nodes,
       withSource: true,
       top: SWEEP,
+      destination: 'CheckInterval = "1h"',
     });
+    // A slot moves after the proxy read the map: its keys' RESTOREs get MOVED, and follow it.
+    const slot = slotOf("legacy:0");
+    const from = (await slotOwners(ring))[slot];
+    await (await beginSlotMove(ring, slot, from, (from + 1) % 3, []))();
     await sweepAndCheck(ring, async (keys) => {
       const owners = await slotOwners(ring);
       return keys.map((key) => owners[slotOf(key)]);

@@ -1,4 +1,4 @@
-import { copierMove, type KeyMove } from "../migrate/mod.ts";
+import { copierMove, CopyFailed, type KeyMove } from "../migrate/mod.ts";
 import { DEFAULT_DB, MigrateRouter, type MigrationSource, type Router } from "../route/mod.ts";
 import { ShardedRouter } from "../shard/mod.ts";
 
@@ -11,7 +11,7 @@ export interface SweepPlan {
 /**
  * The sweep of a migration router: into one server, through its copier; into a ring or a
  * cluster, through the copier of the node that owns each key (the one a read of the key would
- * copy it to). Undefined for a router that migrates nothing.
+ * copy it to), following a cluster's MOVED. Undefined for a router that migrates nothing.
  */
 export function sweepPlanOf(router: Router): SweepPlan | undefined {
   if (router instanceof MigrateRouter) {
@@ -19,8 +19,18 @@ export function sweepPlanOf(router: Router): SweepPlan | undefined {
   }
   if (!(router instanceof ShardedRouter) || router.source === undefined) return undefined;
   const move: KeyMove = (key) => {
-    const owner = router.member(router.ownerOf(key)).router;
-    return owner instanceof MigrateRouter ? owner.copier.ensure(DEFAULT_DB, key) : undefined;
+    const owner = router.member(router.ownerOf(key));
+    if (!(owner.router instanceof MigrateRouter)) return undefined;
+    return owner.router.copier.ensure(DEFAULT_DB, key).catch((error) => {
+      // A cluster's slot moved since the map was read: the MOVED updates the map, and the key
+      // goes to the node it names.
+      if (!(error instanceof CopyFailed)) throw error;
+      const redirection = router.redirection(error.reply, owner.target);
+      if (redirection === undefined || redirection.asking) throw error;
+      const moved = router.member(router.ownerOf(key)).router;
+      if (!(moved instanceof MigrateRouter)) throw error;
+      return moved.copier.ensure(DEFAULT_DB, key);
+    });
   };
   return { source: router.source, move };
 }
