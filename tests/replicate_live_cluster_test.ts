@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { KeySelector } from "../lib/rdb/mod.ts";
 import type { Reply } from "../lib/resp/mod.ts";
+import { keySlot } from "../lib/shard/mod.ts";
 import {
   ClusterClient,
   formatReport,
@@ -12,7 +13,7 @@ import {
 } from "../lib/sync/mod.ts";
 import { startCluster } from "./_util/cluster.ts";
 import { integrationTest } from "./_util/integration.ts";
-import { RedisServer, waitFor } from "./_util/redis.ts";
+import { freePort, RedisServer, waitFor } from "./_util/redis.ts";
 import { uriOf } from "./_util/sync.ts";
 
 /** A bulk reply's text; "" for anything else. */
@@ -23,7 +24,7 @@ const text = (reply: Reply | undefined) =>
  * A three-master cluster, an empty target, and live replication between them (started by
  * `start`), with a cluster client to write through and one to read the target.
  */
-async function liveFromCluster() {
+async function liveFromCluster(clusterCheckMs?: number) {
   const cluster = await startCluster();
   const target = await RedisServer.start();
   const seed = parseRedisUri(`redis://${cluster.nodes[0].addr}`);
@@ -39,6 +40,7 @@ async function liveFromCluster() {
     batch: 50,
     threads: 4,
     enableNotifications: true,
+    clusterCheckMs,
     log: () => {},
   });
   const stop = Promise.withResolvers<void>();
@@ -120,3 +122,76 @@ integrationTest(
     }
   },
 );
+
+integrationTest(
+  "replicate: live from a Redis Cluster follows a master added by resharding",
+  async () => {
+    const port = freePort();
+    await using added = await RedisServer.start({
+      port,
+      args: [
+        ...["--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`],
+        ...["--cluster-node-timeout", "2000"],
+      ],
+    });
+    // Declared after the added node, so that replication stops before that node does.
+    await using live = await liveFromCluster(200);
+    const [seed] = live.cluster.nodes;
+    const node = await SyncClient.open(uriOf(added), { name: "added" });
+    try {
+      live.start();
+      await redisCli("--cluster", "add-node", added.addr, seed.addr);
+      await clusterStateOk(node);
+      // One slot moves to the new master, as an operator's resharding would move it.
+      const newId = text(await node.call("CLUSTER", "MYID"));
+      await redisCli(
+        ...["--cluster", "reshard", seed.addr, "--cluster-to", newId, "--cluster-from", "all"],
+        ...["--cluster-slots", "1", "--cluster-yes"],
+      );
+      const slot = await firstSlotOf(node);
+      await waitFor(async () => text(await node.call("CLIENT", "LIST", "TYPE", "pubsub")) !== "", {
+        timeoutMs: 10_000,
+        message: "the new master's keyspace events subscribed to",
+      });
+      const tag = tagOfSlot(slot);
+      for (let i = 0; i < 50; i++) await live.writer.call("SET", `{${tag}}:${i}`, `${i}`);
+      assert.equal(text(await node.call("GET", `{${tag}}:7`)), "7", "written on the new master");
+      await live.converged(50);
+    } finally {
+      node.close();
+    }
+  },
+);
+
+async function clusterStateOk(node: SyncClient): Promise<void> {
+  await waitFor(async () => text(await node.call("CLUSTER", "INFO")).includes("state:ok"), {
+    timeoutMs: 15_000,
+    message: "the new node's cluster state is ok",
+  });
+}
+
+/** The first slot a master serves, from its own CLUSTER SLOTS. */
+async function firstSlotOf(node: SyncClient): Promise<number> {
+  const myself = text(await node.call("CLUSTER", "MYID"));
+  const reply = await node.call("CLUSTER", "SLOTS");
+  if (reply.type !== "array") throw new Error("CLUSTER SLOTS failed");
+  for (const range of reply.value) {
+    if (range.type !== "array") continue;
+    const [start, , master] = range.value;
+    if (master?.type !== "array" || text(master.value[2]) !== myself) continue;
+    if (start.type === "integer") return Number(start.value);
+  }
+  throw new Error(`${myself} serves no slot`);
+}
+
+/** A hash tag whose keys go to `slot`. */
+function tagOfSlot(slot: number): string {
+  const encoder = new TextEncoder();
+  for (let i = 0;; i++) if (keySlot(encoder.encode(`t${i}`)) === slot) return `t${i}`;
+}
+
+async function redisCli(...args: string[]): Promise<void> {
+  const result = await new Deno.Command("redis-cli", { args, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!result.success) throw new Error(new TextDecoder().decode(result.stderr));
+}

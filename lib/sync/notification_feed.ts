@@ -141,6 +141,12 @@ export class NotificationFeed {
     this.#wake?.();
   }
 
+  /** Events may have been missed elsewhere (a new cluster master): the caller rescans. */
+  markLost(): void {
+    this.lost = true;
+    this.#wake?.();
+  }
+
   /** Puts keys back, e.g. ones whose copy failed, to be taken again. */
   requeue(keys: readonly Uint8Array[]): void {
     for (const key of keys) this.#keys.set(keyString(0, key), key);

@@ -34,6 +34,11 @@ export interface ReplicateOptions {
   enableNotifications: boolean;
   /** The source or target is a Redis Cluster (the URI names any of its nodes). */
   sourceCluster?: boolean;
+  /**
+   * Live from a cluster: how often its masters are listed again (default 5000 ms); a master
+   * that appeared (a failover, a resharding) is subscribed to, and the source rescanned.
+   */
+  clusterCheckMs?: number;
   targetCluster?: boolean;
   tls?: TlsOptions;
   log: (message: string) => void;
@@ -221,6 +226,45 @@ export class Replicator {
     const copy = await this.#copyOptions("copy");
     const copyStats = newCopyStats();
     Object.assign(copyStats, this.stats);
+    const watch = this.#watchMasters();
+    try {
+      await this.#followFeed(feed, copy, copyStats);
+    } finally {
+      clearInterval(watch);
+    }
+  }
+
+  /**
+   * A cluster's events are each master's own: when the masters change without any
+   * subscription breaking (a slot moved to a new master), the feed is treated as lost, so the
+   * new masters are subscribed to and the source rescanned.
+   */
+  #watchMasters(): ReturnType<typeof setInterval> | undefined {
+    const source = this.source;
+    if (!(source instanceof ClusterClient)) return undefined;
+    const addresses = () => source.masterUris().map((uri) => uri.addrText).sort().join(",");
+    let checking = false;
+    return setInterval(async () => {
+      const feed = this.#notifications;
+      if (checking || feed === undefined || feed.lost) return;
+      checking = true;
+      try {
+        const subscribed = feed.sources.map((uri) => uri.addrText).sort().join(",");
+        await source.refresh();
+        if (addresses() !== subscribed) feed.markLost();
+      } catch (error) {
+        this.options.log(`listing the cluster's masters failed: ${(error as Error).message}`);
+      } finally {
+        checking = false;
+      }
+    }, this.options.clusterCheckMs ?? 5000);
+  }
+
+  async #followFeed(
+    feed: NotificationFeed,
+    copy: CopyOptions,
+    copyStats: CopyStats,
+  ): Promise<void> {
     while (!this.#stopped) {
       if (feed.lost) {
         this.options.log(
