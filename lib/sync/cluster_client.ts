@@ -29,6 +29,8 @@ function routingKey(args: readonly Arg[]): Uint8Array | undefined {
 export class ClusterClient implements RedisLink {
   #slots: SyncClient[] = [];
   #masters: SyncClient[] = [];
+  #refreshing: Promise<void> | undefined;
+  #closed = false;
 
   private constructor(readonly seed: RedisUri, readonly options: SyncClientOptions) {}
 
@@ -42,8 +44,16 @@ export class ClusterClient implements RedisLink {
     return client;
   }
 
-  /** Reads the slot map again and connects to any new master. */
-  async refresh(): Promise<void> {
+  /**
+   * Reads the slot map again and connects to any new master. Calls made while one runs share
+   * it, so two never build maps from the same old one (and open a master twice).
+   */
+  refresh(): Promise<void> {
+    this.#refreshing ??= this.#readMap().finally(() => this.#refreshing = undefined);
+    return this.#refreshing;
+  }
+
+  async #readMap(): Promise<void> {
     const probe = this.#masters[0] ?? await SyncClient.open(this.seed, this.options);
     const reply = await probe.call("CLUSTER", "SLOTS");
     if (reply.type !== "array") {
@@ -68,7 +78,8 @@ export class ClusterClient implements RedisLink {
       masters.add(node);
       slots.fill(node, start, end + 1);
     }
-    for (const [, node] of byAddress) if (!masters.has(node)) node.close();
+    for (const [, node] of byAddress) if (!masters.has(node) || this.#closed) node.close();
+    if (this.#closed) return;
     this.#slots = slots;
     this.#masters = [...masters];
   }
@@ -110,12 +121,13 @@ export class ClusterClient implements RedisLink {
     return [...this.#masters];
   }
 
-  /** The address and credentials of every master, for connections of their own. */
-  masterUris(): RedisUri[] {
-    return this.#masters.map((master) => master.uri);
+  /** Every master, as the slot map lists them now. */
+  masters(): SyncClient[] {
+    return [...this.#masters];
   }
 
   close(): void {
+    this.#closed = true;
     for (const node of this.#masters) node.close();
   }
 }

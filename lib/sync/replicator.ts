@@ -124,10 +124,8 @@ export class Replicator {
       return;
     }
     if (options.mode !== "snapshot") {
-      await this.#ensureNotifications();
-      this.#notifications = this.#feed();
       // Subscribed before the snapshot starts: a change made during it is copied again after.
-      await this.#notifications.start();
+      this.#notifications = await this.#subscribe();
       // Stopped while subscribing: there is nothing received to apply.
       if (this.#stopped) {
         this.#notifications.close();
@@ -138,18 +136,21 @@ export class Replicator {
     if (this.#notifications) await this.#liveFromNotifications(this.#notifications);
   }
 
-  async #ensureNotifications(): Promise<void> {
-    for (const node of this.source.nodes()) {
+  /**
+   * Keyspace notifications of the source, of the server or of every master of a cluster,
+   * turned on (a per-node setting) and subscribed to on one list of masters, so that no master
+   * is subscribed to with notifications off.
+   */
+  async #subscribe(): Promise<NotificationFeed> {
+    const source = this.source;
+    const masters = source instanceof ClusterClient ? source.masters() : undefined;
+    for (const node of masters ?? [source]) {
       await ensureNotifications(node, this.options.enableNotifications);
     }
-  }
-
-  /** Keyspace notifications of the source: of the server, or of every master of a cluster. */
-  #feed(): NotificationFeed {
-    const sources = this.source instanceof ClusterClient
-      ? this.source.masterUris()
-      : [this.options.source];
-    return new NotificationFeed(sources, this.options.tls);
+    const uris = masters?.map((master) => master.uri) ?? [this.options.source];
+    const feed = new NotificationFeed(uris, this.options.tls);
+    await feed.start();
+    return feed;
   }
 
   async #copyOptions(hookSource: "snapshot" | "copy"): Promise<CopyOptions> {
@@ -242,7 +243,7 @@ export class Replicator {
   #watchMasters(): ReturnType<typeof setInterval> | undefined {
     const source = this.source;
     if (!(source instanceof ClusterClient)) return undefined;
-    const addresses = () => source.masterUris().map((uri) => uri.addrText).sort().join(",");
+    const addresses = () => source.masters().map((node) => node.uri.addrText).sort().join(",");
     let checking = false;
     return setInterval(async () => {
       const feed = this.#notifications;
@@ -268,17 +269,16 @@ export class Replicator {
     while (!this.#stopped) {
       if (feed.lost) {
         this.options.log(
-          "keyspace notifications were interrupted: subscribing again and rescanning",
+          "keyspace notifications were interrupted or the cluster's masters changed: " +
+            "subscribing again and rescanning",
         );
         feed.close();
-        // A cluster's masters may have changed (a failover, for one): subscribe to today's,
-        // with notifications on (the setting is each node's own).
-        if (this.source instanceof ClusterClient) {
-          await this.source.refresh();
-          await this.#ensureNotifications();
-        }
-        const again = this.#feed();
-        await again.start();
+        // Changes received but not applied yet: the rescan copies keys that exist, not deletes.
+        const received = await feed.take(feed.pending);
+        // A cluster's masters may have changed (a failover, for one): subscribe to today's.
+        if (this.source instanceof ClusterClient) await this.source.refresh();
+        const again = await this.#subscribe();
+        again.requeue(received);
         this.#notifications = feed = again;
         await this.snapshot();
         Object.assign(copyStats, this.stats);
