@@ -151,6 +151,7 @@ export class Transaction {
         if (!this.#opened) {
           this.#inMulti = false;
           this.#waiting = undefined;
+          this.#log = undefined;
           return OK;
         }
         return this.#finish(this.#send(DISCARD_FRAME));
@@ -314,7 +315,7 @@ export class Transaction {
     const selects = this.#selects;
     const log = this.#log;
     let reply = this.#finish(this.#send(EXEC_FRAME));
-    if (log) {
+    if (log && !log.watched) {
       reply = log.settle(reply, this.#host.router, this.#db, this.#host.protocol);
       // A transaction queued again elsewhere runs after EXEC's first reply: the client's
       // later commands, which the slot map now sends to that node too, must wait for it.

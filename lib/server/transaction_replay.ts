@@ -41,7 +41,8 @@ export class ClusterTransactionLog {
     keyed: boolean,
   ): Promise<Uint8Array> {
     const followed = this.#follow(reply, router, from, keyed);
-    this.#followed.push(followed);
+    // After WATCH nothing is run again, so EXEC has nothing to wait for.
+    if (!this.watched) this.#followed.push(followed);
     return followed;
   }
 

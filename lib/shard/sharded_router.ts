@@ -75,10 +75,15 @@ export class ShardedRouter implements Router {
   #byIndex: ShardMember[] = [];
   #redirects: Redirects | undefined;
 
+  /** See Router.redirection: over a Redis Cluster only (a ring never redirects). */
+  readonly redirection: Router["redirection"];
+
   constructor(options: ShardedRouterOptions) {
     this.placement = options.placement;
     this.#options = options;
-    this.#redirects = options.redirects?.(this);
+    const redirects = options.redirects?.(this);
+    this.#redirects = redirects;
+    this.redirection = redirects && ((reply, from) => redirects.redirection(reply, from));
     for (const node of this.placement.nodes) this.#memberOf(node);
   }
 
@@ -247,10 +252,6 @@ export class ShardedRouter implements Router {
     const pinned = this.#pin(args, spec);
     if (pinned === undefined || pinned instanceof Uint8Array) return pinned;
     return { target: this.member(pinned.node).target, args: pinned.args };
-  }
-
-  redirection(reply: Uint8Array, from: Target): Redirection | undefined {
-    return this.#redirects?.redirection(reply, from);
   }
 
   /** The index of the node whose member has `target`, among the members made so far. */
