@@ -24,8 +24,10 @@ export function sweepPlanOf(router: Router): SweepPlan | undefined {
     return owner.router.copier.ensure(DEFAULT_DB, key).catch((error) => {
       // A cluster's slot moved since the map was read: the MOVED updates the map, and the key
       // goes to the node it names.
-      if (!(error instanceof CopyFailed)) throw error;
-      const redirection = router.redirection(error.reply, owner.target);
+      // Only the destination's refusal of RESTORE names one of its nodes; the source's MOVED
+      // (a cluster source) would name a node of another cluster.
+      if (!(error instanceof CopyFailed) || !error.restoreRefused) throw error;
+      const redirection = router.redirection?.(error.reply, owner.target);
       if (redirection === undefined || redirection.asking) throw error;
       const moved = router.member(router.ownerOf(key)).router;
       if (!(moved instanceof MigrateRouter)) throw error;

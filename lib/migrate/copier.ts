@@ -107,7 +107,7 @@ export class Copier {
   async ensure(db: number, key: Uint8Array): Promise<void> {
     const outcome = await this.#join(db, key, undefined, 2).outcome;
     if (outcome.restoreError) {
-      throw new CopyFailed(outcome.restoreError, "destination refused RESTORE");
+      throw new CopyFailed(outcome.restoreError, "destination refused RESTORE", true);
     }
   }
 

@@ -5,7 +5,15 @@
  */
 export class CopyFailed extends Error {
   override name = "CopyFailed";
-  constructor(readonly reply: Uint8Array, message: string) {
+  /**
+   * @param restoreRefused the destination refused RESTORE (so `reply` is the destination's,
+   *   a MOVED naming one of its nodes, say), rather than the source refusing a read
+   */
+  constructor(
+    readonly reply: Uint8Array,
+    message: string,
+    readonly restoreRefused = false,
+  ) {
     super(message);
   }
 }
