@@ -145,6 +145,26 @@ integrationTest("a ring source is checked in every database that holds keys", as
   await assert.rejects(client.get(keyName(1)), /\(db 5\) is on /);
 });
 
+integrationTest(
+  "a ring source whose user may not run INFO is checked in its database",
+  async () => {
+    await using n0 = await RedisServer.start();
+    await using n1 = await RedisServer.start();
+    await using destination = await RedisServer.start();
+    const { section } = await fillRing([n0, n1]);
+    // A read-only migration user: reads, SCAN, DUMP and the compare-and-delete script, no INFO.
+    for (const node of [n0, n1]) {
+      await using admin = ioredisClient(node.port);
+      await admin.call("ACL", "SETUSER", "mover", "on", ">secret", "~*", "+@read", "+@keyspace");
+      await admin.call("ACL", "SETUSER", "mover", "+eval", "+select", "-info");
+    }
+    const withUser = `${section}\nUsername = "mover"\nPassword = "secret"`;
+    await using proxy = migrationProxy(withUser, destination);
+    await using client = ioredisClient(proxy.port);
+    assert.equal(await client.get(keyName(4)), "v4");
+  },
+);
+
 integrationTest("migration from a Redis Cluster: reads, deletes and the sweeper", async () => {
   await using cluster = await startCluster();
   await using destination = await RedisServer.start();

@@ -47,16 +47,16 @@ export class ClusterRedirects implements Redirects {
   #pending: Promise<void> | undefined;
   #refreshing: Promise<void> | undefined;
   #timer: ReturnType<typeof setInterval>;
-  readonly #target: "source" | "destination";
+  readonly #section: "source" | "destination";
 
-  /** @param target "source" or "destination": which section the cluster is, for errors */
+  /** @param section the config section the cluster is (`[Source]` or `[Destination]`), for errors */
   constructor(
     router: ShardedRouter,
     refreshMs: number,
     log?: Log,
-    target: "source" | "destination" = "destination",
+    section: "source" | "destination" = "destination",
   ) {
-    this.#target = target;
+    this.#section = section;
     if (!(router.placement instanceof ClusterPlacement)) {
       throw new TypeError("ClusterRedirects needs a ClusterPlacement");
     }
@@ -111,7 +111,7 @@ export class ClusterRedirects implements Redirects {
       }
     }
     throw new UpstreamError(
-      this.#target,
+      this.#section,
       `cannot read the cluster's slot map (${reasons.join("; ")})`,
     );
   }

@@ -2,7 +2,7 @@ import { lookupCommand } from "../commands/mod.ts";
 import type { HealthProbe } from "../http/mod.ts";
 import type { Log } from "../log/mod.ts";
 import { concatBytes, decodeReply, RequestDecoder } from "../resp/mod.ts";
-import type { MigrationSource, RouteContext, Target } from "../route/mod.ts";
+import { DEFAULT_DB, type MigrationSource, type RouteContext, type Target } from "../route/mod.ts";
 import { type Request, UpstreamError } from "../upstream/mod.ts";
 import { printableKey } from "../util/mod.ts";
 import { keyspaceDatabases } from "./keyspace_databases.ts";
@@ -96,8 +96,11 @@ export class ShardedSource implements MigrationSource {
     const misplaced: string[] = [];
     for (const node of placement.serving) {
       const target = router.member(node).target;
+      // A user not allowed INFO (a read-only migration user often is not) has its keys
+      // checked in the configured database only.
       const databases = await keyspaceDatabases(target).catch((error: Error) => {
-        throw new UpstreamError("source", error.message);
+        if (error instanceof UpstreamError) throw error;
+        return [DEFAULT_DB];
       });
       for (const db of databases) {
         const reply = decodeReply(
@@ -111,7 +114,8 @@ export class ShardedSource implements MigrationSource {
           const owner = router.ownerOf(item.value);
           if (owner === node) continue;
           misplaced.push(
-            `key ${printableKey(item.value)} (db ${db}) is on ${placement.nodes[node].addrText} ` +
+            `key ${printableKey(item.value)}${db === DEFAULT_DB ? "" : ` (db ${db})`} is on ` +
+              `${placement.nodes[node].addrText} ` +
               `but the ring places it on ${placement.nodes[owner].addrText}`,
           );
         }
