@@ -16,15 +16,28 @@ import { Sharded } from "./_util/ring.ts";
 const KEYS = 300;
 const keyName = (i: number) => `legacy:${i}`;
 
-/** The migration proxy over `sourceSection` into `destination`, until disposed. */
-function migrationProxy(sourceSection: string, destination: RedisServer, more = "") {
-  const text = `${sourceSection}\n[Destination]\nAddr = "${destination.addr}"\n${more}`;
+/**
+ * The migration proxy over `sourceSection` into `destination` (a server, or the lines of a
+ * `[Destination]` section), until disposed.
+ */
+function migrationProxy(sourceSection: string, destination: RedisServer | string, more = "") {
+  const into = typeof destination === "string" ? destination : `Addr = "${destination.addr}"`;
+  const text = `${sourceSection}\n[Destination]\n${into}\n${more}`;
   const proxy = startProxy(parseConfig(text, "migrate.toml"), {
     host: "127.0.0.1",
     port: 0,
     instruPort: 0,
   });
   return Object.assign(proxy, { [Symbol.asyncDispose]: () => proxy.close() });
+}
+
+/** Waits for the proxy's migration sweeper to have walked the whole source without an error. */
+async function sweepDone(proxy: RunningProxy) {
+  await waitFor(() => proxy.sweeper?.progress.done === true, {
+    timeoutMs: 30_000,
+    message: "the sweeper did not finish",
+  });
+  assert.equal(proxy.sweeper!.progress.errors, 0);
 }
 
 /** Reads, writes, deletes, DBSIZE and SCAN through a proxy migrating the KEYS legacy keys. */
@@ -186,11 +199,7 @@ integrationTest("migration from a Redis Cluster: reads, deletes and the sweeper"
   }
   // The sweeper walks every master and moves what no client read.
   await using proxy = migrationProxy(seed, destination, "[Migration]\nSweep = true");
-  await waitFor(() => proxy.sweeper?.progress.done === true, {
-    timeoutMs: 30_000,
-    message: "the sweeper did not finish",
-  });
-  assert.equal(proxy.sweeper!.progress.errors, 0);
+  await sweepDone(proxy);
   await using dest = ioredisClient(destination.port);
   assert.equal(await dest.dbsize(), KEYS - 1, "every key but the deleted one");
   assert.equal(await dest.get(keyName(1)), "new", "a newer value on the destination wins");
@@ -204,19 +213,11 @@ integrationTest(
     await using n1 = await RedisServer.start();
     await using cluster = await startCluster();
     const { section } = await fillRing([n0, n1]);
-    const text = `${section}\n[Destination]\nMode = "cluster"\n` +
-      `Addrs = ["${cluster.nodes[0].addr}"]\n[Migration]\nSweep = true`;
-    await using proxy = Object.assign(
-      startProxy(parseConfig(text, "migrate.toml"), { host: "127.0.0.1", port: 0 }),
-      { [Symbol.asyncDispose]: () => proxy.close() },
-    );
+    const into = `Mode = "cluster"\nAddrs = ["${cluster.nodes[0].addr}"]`;
+    await using proxy = migrationProxy(section, into, "[Migration]\nSweep = true");
     await using client = ioredisClient(proxy.port);
     assert.equal(await client.get(keyName(5)), "v5");
-    await waitFor(() => proxy.sweeper?.progress.done === true, {
-      timeoutMs: 30_000,
-      message: "the sweeper did not finish",
-    });
-    assert.equal(proxy.sweeper!.progress.errors, 0);
+    await sweepDone(proxy);
     // Each master holds exactly the keys of its slots, and all of them are there.
     let total = 0;
     for (const node of cluster.nodes) {
