@@ -22,10 +22,9 @@ export function sweepPlanOf(router: Router): SweepPlan | undefined {
     const owner = router.member(router.ownerOf(key));
     if (!(owner.router instanceof MigrateRouter)) return undefined;
     return owner.router.copier.ensure(DEFAULT_DB, key).catch((error) => {
-      // A cluster's slot moved since the map was read: the MOVED updates the map, and the key
+      // A cluster's slot moved since the map was read: the destination's MOVED (never a
+      // cluster source's, which names a node of another cluster) updates the map, and the key
       // goes to the node it names.
-      // Only the destination's refusal of RESTORE names one of its nodes; the source's MOVED
-      // (a cluster source) would name a node of another cluster.
       if (!(error instanceof CopyFailed) || !error.restoreRefused) throw error;
       const redirection = router.redirection?.(error.reply, owner.target);
       if (redirection === undefined || redirection.asking) throw error;

@@ -244,19 +244,16 @@ export class Replicator {
     const source = this.source;
     if (!(source instanceof ClusterClient)) return undefined;
     const addresses = () => source.masters().map((node) => node.uri.addrText).sort().join(",");
-    let checking = false;
+    // Ticks that overlap share one refresh (ClusterClient.refresh is single-flight).
     return setInterval(async () => {
       const feed = this.#notifications;
-      if (checking || feed === undefined || feed.lost) return;
-      checking = true;
+      if (feed === undefined || feed.lost) return;
       try {
         const subscribed = feed.sources.map((uri) => uri.addrText).sort().join(",");
         await source.refresh();
         if (addresses() !== subscribed) feed.markLost();
       } catch (error) {
         this.options.log(`listing the cluster's masters failed: ${(error as Error).message}`);
-      } finally {
-        checking = false;
       }
     }, this.options.clusterCheckMs ?? 5000);
   }
