@@ -142,8 +142,20 @@ integrationTest(
       live.start();
       await redisCli("--cluster", "add-node", added.addr, seed.addr);
       await clusterStateOk(node);
-      // One slot moves to the new master, as an operator's resharding would move it.
+      // Gossip takes a moment after add-node: a node that has not heard of the new one yet
+      // refuses to hand it a slot, and redis-cli refuses to reshard a cluster whose nodes
+      // disagree about the slots.
       const newId = text(await node.call("CLUSTER", "MYID"));
+      await waitFor(
+        async () =>
+          (await knowsNode(live.cluster.nodes, newId)) &&
+          (await cliSucceeds("--cluster", "check", seed.addr)),
+        {
+          timeoutMs: 15_000,
+          message: "every node knows the new one and they agree about the slots",
+        },
+      );
+      // One slot moves to the new master, as an operator's resharding would move it.
       await redisCli(
         ...["--cluster", "reshard", seed.addr, "--cluster-to", newId, "--cluster-from", "all"],
         ...["--cluster-slots", "1", "--cluster-yes"],
@@ -190,8 +202,35 @@ function tagOfSlot(slot: number): string {
   for (let i = 0;; i++) if (keySlot(encoder.encode(`t${i}`)) === slot) return `t${i}`;
 }
 
+/** Whether every one of `nodes` lists `id` in its CLUSTER NODES. */
+async function knowsNode(nodes: RedisServer[], id: string): Promise<boolean> {
+  for (const server of nodes) {
+    const client = await SyncClient.open(uriOf(server), { name: "gossip-check" });
+    try {
+      if (!text(await client.call("CLUSTER", "NODES")).includes(id)) return false;
+    } finally {
+      client.close();
+    }
+  }
+  return true;
+}
+
 async function redisCli(...args: string[]): Promise<void> {
-  const result = await new Deno.Command("redis-cli", { args, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!result.success) throw new Error(new TextDecoder().decode(result.stderr));
+  const result = await runCli(args);
+  if (result.success) return;
+  // redis-cli --cluster prints its reasons on stdout.
+  const decoder = new TextDecoder();
+  throw new Error(
+    `redis-cli ${args.join(" ")} failed:\n${decoder.decode(result.stdout)}${
+      decoder.decode(result.stderr)
+    }`,
+  );
+}
+
+async function cliSucceeds(...args: string[]): Promise<boolean> {
+  return (await runCli(args)).success;
+}
+
+function runCli(args: string[]): Promise<Deno.CommandOutput> {
+  return new Deno.Command("redis-cli", { args, stdout: "piped", stderr: "piped" }).output();
 }
